@@ -94,6 +94,11 @@ def validate(ent):
     elif t == "money":
         if ent.get("unit") not in CURRENCIES:
             raise MarkupError("money unit must be ISO 4217")
+        approx_word = re.search(r"约|逾|超|近|多|余|\b(?:about|over|around|nearly|approximately|more than|roughly)\b", s, re.I)
+        if bool(approx_word) != (ent.get("approx") is True):
+            raise MarkupError("approx=true must be set exactly when the span has an approximation word")
+        if "/" in s and "per" not in ent:
+            raise MarkupError("per-unit price needs per=")
     elif t in ("percent", "growth"):
         if t == "percent" and ent.get("unit") != "%":
             raise MarkupError("percent unit must be %")
