@@ -1,0 +1,165 @@
+/*
+ * buf.c - a growable byte buffer, the JSON string escaper and the number
+ * printer every writer shares.
+ *
+ * The buffer doubles its capacity and keeps a NUL after the data so that its
+ * contents can be handed to C string functions.  Functions return 0 on
+ * success and FT_ERR_NOMEM when memory runs out (the buffer is unchanged).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fintag_int.h"
+
+/* Makes room for extra more bytes plus the terminating NUL. */
+int ft_buf_reserve(ft_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return FT_ERR_NOMEM;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+int ft_buf_add(ft_buf *b, const char *s, size_t n)
+{
+    if (ft_buf_reserve(b, n))
+        return FT_ERR_NOMEM;
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return 0;
+}
+
+int ft_buf_adds(ft_buf *b, const char *s)
+{
+    return ft_buf_add(b, s, strlen(s));
+}
+
+int ft_buf_addc(ft_buf *b, char c)
+{
+    return ft_buf_add(b, &c, 1);
+}
+
+int ft_buf_addf(ft_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || ft_buf_reserve(b, (size_t)n))
+        return FT_ERR_NOMEM;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+/* Writes s as a JSON string literal.  Runs of plain bytes are copied in one
+ * go; invalid UTF-8 becomes U+FFFD so the output is always valid JSON. */
+int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    if (ft_buf_reserve(b, n + 2))
+        return FT_ERR_NOMEM;
+    b->p[b->len++] = '"';
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            int l = ft_utf8_seq_len(u + i, n - i);
+            if (l > 0) {
+                i += (size_t)l;
+                continue;
+            }
+        }
+        if (ft_buf_add(b, s + run, i - run))
+            return FT_ERR_NOMEM;
+        char esc[8];
+        const char *e = esc;
+        size_t el = 2;
+        switch (c) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        default:
+            if (c >= 0x80) {
+                e = "\\ufffd";
+                el = 6;
+            } else {
+                esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+                esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+                el = 6;
+            }
+        }
+        if (ft_buf_add(b, e, el))
+            return FT_ERR_NOMEM;
+        i++;
+        run = i;
+    }
+    if (ft_buf_add(b, s + run, n - run) || ft_buf_addc(b, '"'))
+        return FT_ERR_NOMEM;
+    return 0;
+}
+
+double ft_round15(double v)
+{
+    if (!isfinite(v) || v == 0)
+        return v;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.15g", v);
+    return strtod(tmp, NULL);
+}
+
+/* Prints v as a JSON number: integral values of reasonable size without a
+ * fraction, others with 15 significant digits; non-finite values as null. */
+int ft_buf_add_num(ft_buf *b, double v)
+{
+    if (!isfinite(v))
+        return ft_buf_adds(b, "null");
+    double r = ft_round15(v);
+    if (r == floor(r) && fabs(r) < 1e17)
+        return ft_buf_addf(b, "%.0f", r);
+    return ft_buf_addf(b, "%.15g", r);
+}
+
+void ft_buf_free(ft_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+char *ft_strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *ft_strdup(const char *s)
+{
+    return s ? ft_strndup(s, strlen(s)) : NULL;
+}

@@ -1,0 +1,132 @@
+/*
+ * cli.h - private interfaces of the fintag command-line program.
+ *
+ * The CLI uses only the public API (include/fintag.h).  Its modules:
+ *   main.c     argument parsing, subcommands, exit codes, diagnostics printing
+ *   input.c    turns files, directories and stdin into a stream of documents
+ *   run.c      the tagging pipeline: batches, worker threads, ordered output,
+ *              atomic -o
+ *   writer.c   the table of output formats behind one interface
+ *   explain.c  `fintag explain`, `fintag rules --dump`, `fintag check`
+ */
+#ifndef FINTAG_CLI_H
+#define FINTAG_CLI_H
+
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#include "fintag.h"
+#include "fintag_int.h"
+
+/* Exit codes (documented in README and fintag.1). */
+enum {
+    EXIT_OK = 0,
+    EXIT_DOC_FAILED = 1,  /* some documents failed (or check found failures) */
+    EXIT_USAGE = 2,       /* usage or rule errors */
+    EXIT_IO = 3           /* I/O error */
+};
+
+typedef struct cli_opts {
+    const char **rule_paths;
+    size_t n_rule_paths;
+    const char **inputs;
+    size_t n_inputs;
+    int jsonl;                 /* force JSONL input */
+    const char *text_field;
+    const char *id_field;
+    const char *date_field;
+    const char *ref_date;
+    const char *format;
+    const char *output;
+    const char *out_dir;
+    int keep_overlaps;
+    int utf16;
+    int threads;
+    ft_utf8_mode utf8_mode;
+    size_t max_doc_bytes;
+    int quiet;
+    const char **types;        /* --types filter */
+    size_t n_types;
+    int context;               /* --context N characters (csv) */
+    const char *fields;        /* --fields a,b (csv) */
+    int excel;
+    const char *scheme;        /* conll: bio or bioes */
+    int plain;                 /* disable the prefilter */
+} cli_opts;
+
+/* One document on its way through the pipeline. */
+typedef struct cli_doc {
+    char *raw;                 /* JSONL line or whole text file */
+    size_t raw_len;
+    char *name;                /* source file name */
+    long line;                 /* JSONL line number, 0 for text documents */
+    int is_json;
+    char *input_error;         /* set by the reader (too large, unreadable) */
+    /* filled by the worker */
+    cJSON *obj;
+    const char *text;
+    size_t text_len;
+    char *id;                  /* document id as text */
+    int failed;
+    size_t n_entities;
+    ft_buf out;
+} cli_doc;
+
+typedef struct cli_ctx cli_ctx;
+
+/* An output format.  doc() runs in a worker thread and may only write to
+ * out (and read ctx); begin(), merge() and end() run in the main thread in
+ * input order. */
+typedef struct cli_writer {
+    const char *name;
+    const char *help;
+    int (*begin)(cli_ctx *ctx, FILE *f);
+    int (*doc)(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *out);
+    int (*merge)(cli_ctx *ctx, cli_doc *doc, FILE *f);
+    int (*end)(cli_ctx *ctx, FILE *f);
+} cli_writer;
+
+struct cli_ctx {
+    const cli_opts *opts;
+    const ft_rules *rules;
+    const cli_writer *writer;
+    void *wstate;              /* writer's own state (main thread only) */
+    size_t docs, failed, entities, bytes;
+};
+
+const cli_writer *cli_writer_find(const char *name);
+/* Writes the list of formats for --help. */
+void cli_writer_list(FILE *f);
+/* Common part of JSON writers: the document's record with "entities". */
+int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *out);
+/* Error record {"error": ..., "line": N, "file": ...} for a failed document. */
+int cli_error_record(cli_doc *doc, const char *msg, ft_buf *out);
+
+/* input.c: a stream of documents from the inputs named in opts. */
+typedef struct cli_input cli_input;
+int cli_input_open(const cli_opts *opts, cli_input **out);
+/* Reads the next document into doc (zeroed by the caller).  Returns 1 when a
+ * document was read, 0 at the end, -1 on an I/O error (message printed). */
+int cli_input_next(cli_input *in, cli_doc *doc);
+void cli_input_close(cli_input *in);
+/* Total bytes of the inputs when known in advance (files), else 0. */
+size_t cli_input_total(const cli_input *in);
+size_t cli_input_done(const cli_input *in);
+
+/* run.c */
+int cli_run_tag(const cli_opts *opts, const ft_rules *rules);
+/* Prepares doc for scanning (parses JSON, finds text/id); returns 0 or sets
+ * doc->failed and writes an error record. */
+int cli_doc_prepare(const cli_opts *opts, cli_doc *doc);
+void cli_doc_free(cli_doc *doc);
+
+/* explain.c */
+int cli_explain(const cli_opts *opts, const ft_rules *rules, const char *text);
+int cli_dump_rules(const ft_rules *rules, FILE *f);
+
+/* main.c: prints a library diagnostic as file:line:col: level: rule 'id': msg */
+void cli_print_diag(const ft_diag *d, void *user);
+/* Loads the rules named in opts (or the default rules); prints diagnostics. */
+int cli_load_rules(const cli_opts *opts, ft_rules **out);
+
+#endif

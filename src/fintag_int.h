@@ -1,0 +1,296 @@
+/*
+ * fintag_int.h - private structures shared by the library's modules.
+ *
+ * Nothing here is installed.  The modules are:
+ *   error.c     error texts, version, diagnostic helper
+ *   buf.c       growable byte buffer and JSON string escaping
+ *   utf8.c      UTF-8 validation/sanitising and offset conversion
+ *   loader.c    YAML rule files -> rule definitions (with source positions)
+ *   compiler.c  definitions -> expanded, PCRE2-compiled immutable rule set
+ *   rules.c     rule-set queries and the example checker
+ *   scanner.c   per-thread matching, normalisation and overlap resolution
+ *   resolve.c   the overlap resolver (pure function, unit-tested)
+ *   numeral.c   Arabic / Chinese / financial numerals -> double
+ *   norm.c      the named value normalisers (money, percent, ...)
+ *   json.c      entity array rendering
+ */
+#ifndef FINTAG_INT_H
+#define FINTAG_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "fintag.h"
+
+#define FT_UNUSED(x) ((void)(x))
+
+/* ---- buf.c ------------------------------------------------------------- */
+
+/* A growable byte buffer; p is always NUL-terminated when cap > 0. */
+typedef struct ft_buf {
+    char *p;
+    size_t len, cap;
+} ft_buf;
+
+int ft_buf_reserve(ft_buf *b, size_t extra);
+int ft_buf_add(ft_buf *b, const char *s, size_t n);
+int ft_buf_adds(ft_buf *b, const char *s);
+int ft_buf_addc(ft_buf *b, char c);
+int ft_buf_addf(ft_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends s[0..n) as a quoted JSON string; invalid UTF-8 bytes become
+ * \ufffd, control characters are escaped. */
+int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n);
+/* Appends a number the way fintag prints values: integral values without a
+ * fraction or exponent, others with up to 15 significant digits. */
+int ft_buf_add_num(ft_buf *b, double v);
+void ft_buf_free(ft_buf *b);
+char *ft_strndup(const char *s, size_t n);
+char *ft_strdup(const char *s);
+/* Rounds v to 15 significant digits (removes binary noise: 6.06*1e8). */
+double ft_round15(double v);
+
+/* ---- utf8.c ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte at s
+ * does not start a valid sequence within n bytes. */
+int ft_utf8_seq_len(const unsigned char *s, size_t n);
+/* Decodes the valid sequence at s (length from ft_utf8_seq_len). */
+uint32_t ft_utf8_decode(const unsigned char *s, int len);
+/* Counts invalid bytes of s[0..n). */
+size_t ft_utf8_count_invalid(const char *s, size_t n);
+/* Copies s into dst (n bytes), replacing every invalid byte with 0x1A so that
+ * byte offsets stay true and each bad byte is one code point. */
+void ft_utf8_sanitize(const char *s, size_t n, char *dst);
+/* Step back from byte offset i to the start of the previous code point. */
+size_t ft_utf8_prev(const char *s, size_t i);
+/* Code-point length of s[0..n) (invalid bytes count one each). */
+size_t ft_utf8_cp_count(const char *s, size_t n);
+/* Column (1-based, in code points) of byte offset off within the line that
+ * starts at line_start. */
+int ft_utf8_column(const char *s, size_t line_start, size_t off);
+
+/* ---- diagnostics (error.c) ---------------------------------------------- */
+
+typedef struct ft_diag_sink {
+    ft_diag_fn fn;
+    void *user;
+    int errors;
+    int warnings;
+} ft_diag_sink;
+
+void ft_diag_emit(ft_diag_sink *sink, ft_diag_level level, const char *file,
+                  int line, int col, const char *rule_id, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* ---- tables ------------------------------------------------------------ */
+
+/* A named table from a rule file (`lists:` entries have no values, `tables:`
+ * entries map a word to a number or a string).  Entries are kept sorted by
+ * key bytes for binary search; `order` lists them longest first for
+ * alternations. */
+typedef struct ft_tab_entry {
+    char *key;
+    size_t klen;
+    ft_value_kind kind;     /* FT_VAL_NULL for plain list items */
+    double num;
+    char *str;
+} ft_tab_entry;
+
+typedef struct ft_table {
+    char *name;
+    char *file;
+    int line, col;
+    ft_tab_entry *e;
+    size_t n;
+    int is_list;
+} ft_table;
+
+/* Finds a key exactly; NULL when absent. */
+const ft_tab_entry *ft_table_get(const ft_table *t, const char *key, size_t klen);
+/* Finds the longest key that is a prefix of s[0..n). */
+const ft_tab_entry *ft_table_prefix(const ft_table *t, const char *s, size_t n);
+/* Finds the longest key that is a suffix of s[0..n). */
+const ft_tab_entry *ft_table_suffix(const ft_table *t, const char *s, size_t n);
+
+/* ---- rules ------------------------------------------------------------- */
+
+/* A position inside a YAML file, used to map a pattern error back. */
+typedef struct ft_srcpos {
+    const char *file;      /* interned in the rule set */
+    int line, col;         /* 1-based; col in code points */
+    size_t index;          /* byte index of the scalar in the file */
+    int style;             /* yaml_scalar_style_t */
+} ft_srcpos;
+
+typedef struct ft_example_kv {
+    char *key;
+    char *val;            /* expected value, as text */
+} ft_example_kv;
+
+typedef struct ft_example {
+    int is_match;
+    char *text;           /* the example input */
+    char *span;           /* expected span text (match only; NULL = whole text) */
+    ft_example_kv *kv;    /* expected attributes */
+    size_t n_kv;
+    int line;
+} ft_example;
+
+struct ft_norm_ctx;
+typedef int (*ft_norm_fn)(struct ft_norm_ctx *ctx);
+
+typedef struct ft_rule {
+    char *id;
+    char *type;
+    char *description;
+    char *normalize;      /* normaliser name */
+    ft_norm_fn norm;
+    int priority;
+    uint32_t pcre_flags;
+    char **raw;           /* patterns as written */
+    ft_srcpos *raw_pos;
+    size_t n_pat;
+    char **expanded;      /* after {{name}} expansion */
+    pcre2_code **code;
+    char *dump;           /* expanded alternatives joined for `rules --dump` */
+    ft_example *ex;
+    size_t n_ex;
+    const char *file;
+    int line, col;
+    size_t index;
+    int hidden;           /* type starts with '_': context rule, not emitted */
+    /* prefilter: a literal every match must contain, or none */
+    char *required;
+    size_t required_len;
+} ft_rule;
+
+typedef struct ft_define {
+    char *name;
+    char *value;
+    ft_srcpos pos;
+} ft_define;
+
+struct ft_rules {
+    ft_rule *rules;
+    size_t n_rules;
+    ft_table *tables;
+    size_t n_tables;
+    ft_define *defines;
+    size_t n_defines;
+    char **files;         /* interned file names */
+    size_t n_files;
+    uint32_t max_pairs;   /* largest ovector needed */
+    int jit;
+};
+
+const ft_table *ft_rules_table(const ft_rules *r, const char *name);
+
+/* ---- loader.c ---------------------------------------------------------- */
+
+/* Everything read from rule files before compilation. */
+typedef struct ft_ruledefs {
+    ft_rule *rules;
+    size_t n_rules, cap_rules;
+    ft_table *tables;
+    size_t n_tables, cap_tables;
+    ft_define *defines;
+    size_t n_defines, cap_defines;
+    char **files;
+    size_t n_files, cap_files;
+    char **sources;       /* file contents, parallel to files (for positions) */
+    size_t *source_lens;
+} ft_ruledefs;
+
+/* Parses one YAML rule file held in memory and appends its contents to defs.
+ * Reports every problem through sink; returns the number of errors. */
+int ft_load_yaml(ft_ruledefs *defs, const char *file, const char *text,
+                 size_t len, ft_diag_sink *sink);
+void ft_ruledefs_free(ft_ruledefs *defs);
+void ft_rule_free(ft_rule *r);
+void ft_table_free(ft_table *t);
+/* Sorts a table's entries by key (after loading). */
+void ft_table_sort(ft_table *t);
+/* Maps a byte offset inside a scalar's value back to line/column. */
+void ft_srcpos_map(const ft_ruledefs *defs, const ft_srcpos *pos,
+                   const char *value, size_t off, int *line, int *col);
+
+/* ---- scanner / normalisers --------------------------------------------- */
+
+/* A candidate span during a scan.  Attribute strings are offsets into the
+ * scanner's string arena until the scan is finished. */
+typedef struct ft_cand {
+    size_t bs, be;         /* byte offsets */
+    const ft_rule *rule;
+    size_t attr_off;       /* first attribute in the scanner's attr array */
+    size_t n_attrs;
+    int kept;
+    long lost_to;
+    const char *why;
+} ft_cand;
+
+typedef struct ft_doc_ctx {
+    const char *ref_date;          /* "YYYY-MM-DD" or NULL */
+    int ref_y, ref_m, ref_d;       /* parsed ref_date, 0 when unknown */
+    double default_scale;          /* from 单位：亿元, 0 = none */
+    char default_currency[8];      /* from 单位：亿元 */
+    char default_unit_text[32];
+} ft_doc_ctx;
+
+/* What a normaliser sees: the document, the match, its captures. */
+typedef struct ft_norm_ctx {
+    const ft_rules *rules;
+    const ft_rule *rule;
+    const char *text;          /* whole document (sanitised) */
+    size_t len;
+    size_t start, end;         /* match; a normaliser may narrow it */
+    pcre2_code *code;
+    PCRE2_SIZE *ovector;
+    uint32_t n_pairs;
+    ft_doc_ctx *doc;
+    struct ft_scanner *sc;
+    ft_cand *cand;
+} ft_norm_ctx;
+
+/* Normaliser return values. */
+#define FT_NORM_KEEP 0
+#define FT_NORM_REJECT 1
+
+/* Finds a normaliser by name; NULL when there is none. */
+ft_norm_fn ft_norm_find(const char *name);
+/* Comma-separated list of normaliser names (for diagnostics). */
+const char *ft_norm_names(void);
+
+/* Capture access: sets s and n, returns 1 when group `name` matched. */
+int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **s,
+                  size_t *n);
+/* Attribute setters (copy their strings). */
+int ft_norm_set_num(ft_norm_ctx *ctx, const char *key, double v);
+int ft_norm_set_str(ft_norm_ctx *ctx, const char *key, const char *s, size_t n);
+int ft_norm_set_bool(ft_norm_ctx *ctx, const char *key, int v);
+int ft_norm_set_null(ft_norm_ctx *ctx, const char *key);
+
+/* ---- numeral.c --------------------------------------------------------- */
+
+/* Parses a whole numeral: ASCII or full-width Arabic digits with optional
+ * thousands separators (, ， ,) and decimal point (. ． 点), Chinese numerals
+ * (零〇一二两三四五六七八九 十百千万亿, 壹贰叁肆伍陆柒捌玖拾佰仟) and mixed
+ * forms such as 1.2万亿 or 3万5千.  digits maps numeral characters to values
+ * 0-9; units maps 十/百/千/万/亿 (and financial forms) to their multiples;
+ * either may be NULL for built-in defaults.  Returns 0 and sets *out on
+ * success, -1 when s is not a complete numeral. */
+int ft_numeral_parse(const ft_table *digits, const ft_table *units,
+                     const char *s, size_t n, double *out);
+
+/* ---- resolve.c --------------------------------------------------------- */
+
+/* Sorts candidates (start asc, end desc, priority desc, rule index asc) and
+ * marks winners: leftmost-longest, then higher priority, then earlier rule.
+ * With keep_all every candidate is kept.  Losers get lost_to (index of the
+ * winner in the sorted array) and a reason. */
+void ft_resolve(ft_cand *c, size_t n, int keep_all);
+
+#endif

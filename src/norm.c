@@ -1,0 +1,567 @@
+/*
+ * norm.c - the named value normalisers a rule can ask for with
+ * `normalize: NAME`.
+ *
+ * A normaliser reads the named captures of a match (amount, scale, cur,
+ * num, code, y, m, d, ...), looks words up in the rule pack's tables
+ * (currency, scale, growth_direction, exchange_alias, ...) and sets the
+ * span's attributes.  It may reject the candidate (a six-digit number that
+ * is no listed code range, a 13th month) by returning FT_NORM_REJECT.  Every
+ * vocabulary lives in the rules/ YAML files; this file holds only the logic.
+ * docs/entities.md lists the captures each normaliser reads.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fintag_int.h"
+
+/* Looks a word up in a table: exact first, then ASCII-lowercased, then with
+ * ASCII spaces collapsed. */
+static const ft_tab_entry *lookup(const ft_norm_ctx *ctx, const char *table,
+                                  const char *s, size_t n)
+{
+    const ft_table *t = ft_rules_table(ctx->rules, table);
+    if (!t || n == 0)
+        return NULL;
+    const ft_tab_entry *e = ft_table_get(t, s, n);
+    if (e)
+        return e;
+    char low[128];
+    if (n >= sizeof low)
+        return NULL;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = (char)tolower((unsigned char)s[i]);
+        if (c == ' ' && m && low[m - 1] == ' ')
+            continue;
+        low[m++] = c;
+    }
+    e = ft_table_get(t, low, m);
+    if (e)
+        return e;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->e[i].klen == m && !strncasecmp(t->e[i].key, low, m))
+            return &t->e[i];
+    return NULL;
+}
+
+/* Parses a numeral capture with the pack's numeral tables. */
+static int parse_num(const ft_norm_ctx *ctx, const char *s, size_t n, double *v)
+{
+    return ft_numeral_parse(ft_rules_table(ctx->rules, "numeral_digits"),
+                            ft_rules_table(ctx->rules, "numeral_units"), s, n, v) == 0;
+}
+
+static int group_num(const ft_norm_ctx *ctx, const char *name, double *v)
+{
+    const char *s;
+    size_t n;
+    return ft_norm_group(ctx, name, &s, &n) && parse_num(ctx, s, n, v);
+}
+
+static int has_group(const ft_norm_ctx *ctx, const char *name)
+{
+    const char *s;
+    size_t n;
+    return ft_norm_group(ctx, name, &s, &n) && n > 0;
+}
+
+/* Multiplier of the scale word in group `name` (1 when absent); 0 when the
+ * word is not in the scale table. */
+static double group_scale(const ft_norm_ctx *ctx, const char *name)
+{
+    const char *s;
+    size_t n;
+    if (!ft_norm_group(ctx, name, &s, &n) || n == 0)
+        return 1;
+    const ft_tab_entry *e = lookup(ctx, "scale", s, n);
+    if (e && e->kind == FT_VAL_NUM)
+        return e->num;
+    double v;
+    if (parse_num(ctx, s, n, &v) && v > 0)
+        return v;
+    return 0;
+}
+
+/* Value of numeral group `num` times scale group `scale`.  When the scale
+ * word directly follows the number and the two read as one numeral (6.06亿,
+ * 1.2万亿, 3亿5000万) they are parsed together; otherwise the scale comes
+ * from the scale table (million, bn). */
+static int scaled(const ft_norm_ctx *ctx, const char *num, const char *scale, double *v)
+{
+    const char *a, *b;
+    size_t an, bn;
+    if (!ft_norm_group(ctx, num, &a, &an) || !an)
+        return 0;
+    if (ft_norm_group(ctx, scale, &b, &bn) && bn && b == a + an &&
+        parse_num(ctx, a, an + bn, v))
+        return 1;
+    double m = group_scale(ctx, scale);
+    if (m == 0 || !parse_num(ctx, a, an, v))
+        return 0;
+    *v *= m;
+    return 1;
+}
+
+static void set_approx(ft_norm_ctx *ctx)
+{
+    if (has_group(ctx, "approx") || has_group(ctx, "approx_post"))
+        ft_norm_set_bool(ctx, "approx", 1);
+}
+
+/* ---- number ------------------------------------------------------------ */
+
+static int norm_number(ft_norm_ctx *ctx)
+{
+    double v;
+    if (!scaled(ctx, "num", "scale", &v))
+        return FT_NORM_REJECT;
+    ft_norm_set_num(ctx, "value", v);
+    set_approx(ctx);
+    return FT_NORM_KEEP;
+}
+
+/* ---- money ------------------------------------------------------------- */
+
+/* Currency code from the cur/cur_pre captures, or the document's default. */
+static int money_currency(ft_norm_ctx *ctx, const char **code, size_t *code_len,
+                          int *from_doc)
+{
+    static const char *const groups[] = {"cur", "cur_pre", "cur2"};
+    *from_doc = 0;
+    for (size_t i = 0; i < 3; i++) {
+        const char *s;
+        size_t n;
+        if (ft_norm_group(ctx, groups[i], &s, &n) && n) {
+            const ft_tab_entry *e = lookup(ctx, "currency", s, n);
+            if (!e || e->kind != FT_VAL_STR)
+                return 0;
+            *code = e->str;
+            *code_len = strlen(e->str);
+            return 1;
+        }
+    }
+    if (ctx->doc->default_currency[0]) {
+        *code = ctx->doc->default_currency;
+        *code_len = strlen(ctx->doc->default_currency);
+        *from_doc = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int norm_money(ft_norm_ctx *ctx)
+{
+    const char *code;
+    size_t code_len;
+    int from_doc;
+    if (!money_currency(ctx, &code, &code_len, &from_doc))
+        return FT_NORM_REJECT;
+    double lo, hi, v;
+    double doc_scale = (from_doc && !has_group(ctx, "scale") && ctx->doc->default_scale > 0)
+                           ? ctx->doc->default_scale : 1;
+    if (has_group(ctx, "low") && has_group(ctx, "high")) {
+        if (!scaled(ctx, "high", "scale", &hi))
+            return FT_NORM_REJECT;
+        if (has_group(ctx, "low_scale")) {
+            if (!scaled(ctx, "low", "low_scale", &lo))
+                return FT_NORM_REJECT;
+        } else {
+            /* 3至5亿元: the high side's scale applies to both */
+            double h0;
+            if (!group_num(ctx, "low", &lo) || !group_num(ctx, "high", &h0) || h0 == 0)
+                return FT_NORM_REJECT;
+            lo = lo * (hi / h0);
+        }
+        ft_norm_set_null(ctx, "value");
+        ft_norm_set_str(ctx, "unit", code, code_len);
+        ft_norm_set_num(ctx, "low", lo * doc_scale);
+        ft_norm_set_num(ctx, "high", hi * doc_scale);
+    } else if (scaled(ctx, "amount", "scale", &v)) {
+        ft_norm_set_num(ctx, "value", v * doc_scale);
+        ft_norm_set_str(ctx, "unit", code, code_len);
+    } else {
+        return FT_NORM_REJECT;
+    }
+    set_approx(ctx);
+    const char *per;
+    size_t pn;
+    if (ft_norm_group(ctx, "per", &per, &pn) && pn)
+        ft_norm_set_str(ctx, "per", per, pn);
+    if (from_doc)
+        ft_norm_set_bool(ctx, "unit_from_document", 1);
+    return FT_NORM_KEEP;
+}
+
+/* Context rule: 单位：亿元 sets the document's default scale and currency. */
+static int norm_unit_decl(ft_norm_ctx *ctx)
+{
+    const char *s;
+    size_t n;
+    if (!ft_norm_group(ctx, "cur", &s, &n))
+        return FT_NORM_REJECT;
+    const ft_tab_entry *e = lookup(ctx, "currency", s, n);
+    if (!e || e->kind != FT_VAL_STR || strlen(e->str) >= sizeof ctx->doc->default_currency)
+        return FT_NORM_REJECT;
+    double scale = group_scale(ctx, "scale");
+    if (scale == 0)
+        return FT_NORM_REJECT;
+    ctx->doc->default_scale = scale;
+    snprintf(ctx->doc->default_currency, sizeof ctx->doc->default_currency, "%s", e->str);
+    return FT_NORM_KEEP;
+}
+
+/* ---- percent ----------------------------------------------------------- */
+
+static int norm_percent(ft_norm_ctx *ctx)
+{
+    double v, lo, hi;
+    if (group_num(ctx, "low", &lo) && group_num(ctx, "high", &hi)) {
+        ft_norm_set_null(ctx, "value");
+        ft_norm_set_str(ctx, "unit", "%", 1);
+        ft_norm_set_num(ctx, "low", lo);
+        ft_norm_set_num(ctx, "high", hi);
+        set_approx(ctx);
+        return FT_NORM_KEEP;
+    }
+    if (group_num(ctx, "cheng", &v))
+        v *= 10;
+    else if (group_num(ctx, "permille", &v))
+        v /= 10;
+    else if (!group_num(ctx, "num", &v))
+        return FT_NORM_REJECT;
+    ft_norm_set_num(ctx, "value", v);
+    ft_norm_set_str(ctx, "unit", "%", 1);
+    set_approx(ctx);
+    return FT_NORM_KEEP;
+}
+
+/* ---- growth ------------------------------------------------------------ */
+
+static int norm_growth(ft_norm_ctx *ctx)
+{
+    double v;
+    if (!group_num(ctx, "num", &v))
+        return FT_NORM_REJECT;
+    const char *s;
+    size_t n;
+    double sign = 1;
+    if (ft_norm_group(ctx, "dir", &s, &n) && n) {
+        const ft_tab_entry *e = lookup(ctx, "growth_direction", s, n);
+        if (!e || e->kind != FT_VAL_NUM)
+            return FT_NORM_REJECT;
+        sign = e->num < 0 ? -1 : 1;
+    }
+    const char *unit = "%";
+    if (ft_norm_group(ctx, "gunit", &s, &n) && n) {
+        const ft_tab_entry *e = lookup(ctx, "growth_unit", s, n);
+        if (!e || e->kind != FT_VAL_STR)
+            return FT_NORM_REJECT;
+        unit = e->str;
+    }
+    ft_norm_set_num(ctx, "value", sign * v);
+    ft_norm_set_str(ctx, "unit", unit, strlen(unit));
+    if (ft_norm_group(ctx, "basis", &s, &n) && n) {
+        const ft_tab_entry *e = lookup(ctx, "growth_basis", s, n);
+        if (e && e->kind == FT_VAL_STR)
+            ft_norm_set_str(ctx, "basis", e->str, strlen(e->str));
+        else
+            ft_norm_set_null(ctx, "basis");
+    } else {
+        ft_norm_set_null(ctx, "basis");
+    }
+    set_approx(ctx);
+    return FT_NORM_KEEP;
+}
+
+/* ---- compute ----------------------------------------------------------- */
+
+static int norm_compute(ft_norm_ctx *ctx)
+{
+    double v;
+    const char *s;
+    size_t n;
+    if (!group_num(ctx, "num", &v) || !ft_norm_group(ctx, "cunit", &s, &n))
+        return FT_NORM_REJECT;
+    const ft_tab_entry *u = lookup(ctx, "compute_unit", s, n);
+    if (!u || u->kind != FT_VAL_STR)
+        return FT_NORM_REJECT;
+    const ft_tab_entry *m = lookup(ctx, "compute_scale", u->str, strlen(u->str));
+    ft_norm_set_num(ctx, "value", v);
+    ft_norm_set_str(ctx, "unit", u->str, strlen(u->str));
+    if (m && m->kind == FT_VAL_NUM)
+        ft_norm_set_num(ctx, "flops", v * m->num);
+    set_approx(ctx);
+    return FT_NORM_KEEP;
+}
+
+/* ---- quantity ---------------------------------------------------------- */
+
+static int norm_quantity(ft_norm_ctx *ctx)
+{
+    double v;
+    const char *s;
+    size_t n;
+    if (!scaled(ctx, "num", "scale", &v) || !ft_norm_group(ctx, "qunit", &s, &n) || !n)
+        return FT_NORM_REJECT;
+    ft_norm_set_num(ctx, "value", v);
+    ft_norm_set_str(ctx, "unit", s, n);
+    set_approx(ctx);
+    return FT_NORM_KEEP;
+}
+
+/* ---- stock code -------------------------------------------------------- */
+
+static int is_han(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+/* Looks back from byte `from` for the company name written before a code:
+ * skips one opening bracket, then takes Han characters (and Latin letters
+ * touching them), at most 12, cut after the last stop word. */
+static void stock_name(ft_norm_ctx *ctx, size_t from)
+{
+    const char *t = ctx->text;
+    size_t p = from;
+    while (p > 0 && (t[p - 1] == ' '))
+        p--;
+    size_t q = ft_utf8_prev(t, p);
+    int len;
+    if (p == 0)
+        return;
+    len = ft_utf8_seq_len((const unsigned char *)t + q, p - q);
+    uint32_t c = len > 0 ? ft_utf8_decode((const unsigned char *)t + q, len) : 0;
+    if (c != '(' && c != 0xFF08 && c != '[' && c != 0x3010)
+        return;
+    p = q;
+    while (p > 0 && t[p - 1] == ' ')
+        p--;
+    size_t end = p;
+    int count = 0;
+    while (p > 0 && count < 12) {
+        q = ft_utf8_prev(t, p);
+        len = ft_utf8_seq_len((const unsigned char *)t + q, p - q);
+        c = len > 0 ? ft_utf8_decode((const unsigned char *)t + q, len) : 0;
+        if (!(is_han(c) || (c < 0x80 && isalpha((int)c)) || c == 0xFF21))
+            break;
+        p = q;
+        count++;
+    }
+    if (end - p < 2)
+        return;
+    /* cut after the last stop word inside the candidate */
+    const ft_table *stop = ft_rules_table(ctx->rules, "name_stop");
+    size_t start = p;
+    if (stop) {
+        for (size_t i = p; i < end;) {
+            const ft_tab_entry *e = ft_table_prefix(stop, t + i, end - i);
+            if (e) {
+                start = i + e->klen;
+                i += e->klen;
+            } else {
+                int l = ft_utf8_seq_len((const unsigned char *)t + i, end - i);
+                i += l > 0 ? (size_t)l : 1;
+            }
+        }
+        const ft_table *bad = ft_rules_table(ctx->rules, "name_not");
+        if (bad && ft_table_suffix(bad, t + start, end - start))
+            return;
+    }
+    if (ft_utf8_cp_count(t + start, end - start) < 2)
+        return;
+    ft_norm_set_str(ctx, "name", t + start, end - start);
+}
+
+static int norm_stock_code(ft_norm_ctx *ctx)
+{
+    const char *code, *s;
+    size_t cn, n;
+    if (!ft_norm_group(ctx, "code", &code, &cn) || !cn)
+        return FT_NORM_REJECT;
+    char digits[16];
+    size_t dn = 0;
+    int all_digits = 1;
+    for (size_t i = 0; i < cn;) {
+        unsigned char c = (unsigned char)code[i];
+        if (c >= '0' && c <= '9') {
+            if (dn < sizeof digits - 1)
+                digits[dn++] = (char)c;
+            i++;
+        } else if (c == 0xEF && i + 2 < cn && (unsigned char)code[i + 1] == 0xBC &&
+                   (unsigned char)code[i + 2] >= 0x90 && (unsigned char)code[i + 2] <= 0x99) {
+            if (dn < sizeof digits - 1)
+                digits[dn++] = (char)('0' + (unsigned char)code[i + 2] - 0x90);
+            i += 3;
+        } else {
+            all_digits = 0;
+            if (dn < sizeof digits - 1)
+                digits[dn++] = (char)toupper(c);
+            i++;
+        }
+    }
+    digits[dn] = 0;
+    const char *exch = NULL;
+    static const char *const groups[] = {"suffix", "prefix", "market"};
+    for (size_t g = 0; g < 3 && !exch; g++) {
+        if (ft_norm_group(ctx, groups[g], &s, &n) && n) {
+            while (n && (*s == '.' || *s == ' ')) {
+                s++;
+                n--;
+            }
+            const ft_tab_entry *e = lookup(ctx, "exchange_alias", s, n);
+            if (!e || e->kind != FT_VAL_STR)
+                return FT_NORM_REJECT;
+            exch = e->str;
+        }
+    }
+    if (!exch) {
+        if (!all_digits || dn != 6)
+            return FT_NORM_REJECT;
+        const ft_tab_entry *e = ft_table_prefix(ft_rules_table(ctx->rules, "a_share_prefix"),
+                                                digits, dn);
+        if (!e || e->kind != FT_VAL_STR)
+            return FT_NORM_REJECT;
+        exch = e->str;
+    }
+    char value[40];
+    if (!strcmp(exch, "HK")) {
+        if (!all_digits || dn > 5)
+            return FT_NORM_REJECT;
+        snprintf(value, sizeof value, "%05d.HK", atoi(digits));
+    } else if (!strcmp(exch, "SH") || !strcmp(exch, "SZ") || !strcmp(exch, "BJ")) {
+        if (!all_digits || dn != 6)
+            return FT_NORM_REJECT;
+        snprintf(value, sizeof value, "%s.%s", digits, exch);
+    } else {
+        snprintf(value, sizeof value, "%s.%s", digits, exch);
+    }
+    ft_norm_set_str(ctx, "value", value, strlen(value));
+    ft_norm_set_str(ctx, "exchange", exch, strlen(exch));
+    size_t from = ctx->start;
+    if (ft_norm_group(ctx, "market", &s, &n) && (size_t)(s - ctx->text) < from)
+        from = (size_t)(s - ctx->text);
+    if (ft_norm_group(ctx, "label", &s, &n) && (size_t)(s - ctx->text) < from)
+        from = (size_t)(s - ctx->text);
+    stock_name(ctx, from);
+    return FT_NORM_KEEP;
+}
+
+/* ---- date -------------------------------------------------------------- */
+
+static int days_in(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+static int norm_date(ft_norm_ctx *ctx)
+{
+    double y = 0, m = 0, d = 0;
+    const char *s;
+    size_t n;
+    if (!group_num(ctx, "y", &y)) {
+        if (!ft_norm_group(ctx, "rel", &s, &n))
+            y = 0;
+        else {
+            const ft_tab_entry *e = lookup(ctx, "relative_year", s, n);
+            if (!e || e->kind != FT_VAL_NUM || !ctx->doc->ref_y)
+                return FT_NORM_REJECT;
+            y = ctx->doc->ref_y + e->num;
+        }
+    } else if (y < 100 && has_group(ctx, "y2")) {
+        y += 2000;
+    }
+    if (ft_norm_group(ctx, "mon", &s, &n) && n) {
+        const ft_tab_entry *e = lookup(ctx, "month_names", s, n);
+        if (!e || e->kind != FT_VAL_NUM)
+            return FT_NORM_REJECT;
+        m = e->num;
+    } else if (has_group(ctx, "m") && !group_num(ctx, "m", &m)) {
+        return FT_NORM_REJECT;
+    }
+    if (has_group(ctx, "d") && !group_num(ctx, "d", &d))
+        return FT_NORM_REJECT;
+    if (y == 0) {
+        if (!ctx->doc->ref_y || m == 0)
+            return FT_NORM_REJECT;
+        y = ctx->doc->ref_y;
+    }
+    if (y < 1900 || y > 2100 || y != floor(y) || m < 0 || m > 12 || m != floor(m) ||
+        d < 0 || d != floor(d))
+        return FT_NORM_REJECT;
+    if (d > 0 && (m == 0 || d > days_in((int)y, (int)m)))
+        return FT_NORM_REJECT;
+    char v[40];
+    if (ft_norm_group(ctx, "period", &s, &n) && n) {
+        const ft_tab_entry *e = lookup(ctx, "date_period", s, n);
+        int a = 0, b = 0;
+        if (!e || e->kind == FT_VAL_NULL)
+            return FT_NORM_REJECT;
+        if (e->kind == FT_VAL_NUM)
+            a = b = (int)e->num;
+        else if (sscanf(e->str, "%d/%d", &a, &b) != 2 && sscanf(e->str, "%d", &a) == 1)
+            b = a;
+        if (a < 1 || a > 12 || b < a || b > 12)
+            return FT_NORM_REJECT;
+        if (a == b)
+            snprintf(v, sizeof v, "%04d-%02d", (int)y, a);
+        else
+            snprintf(v, sizeof v, "%04d-%02d/%04d-%02d", (int)y, a, (int)y, b);
+    } else if (has_group(ctx, "q")) {
+        double q;
+        if (!group_num(ctx, "q", &q)) {
+            const ft_tab_entry *e = NULL;
+            if (ft_norm_group(ctx, "q", &s, &n))
+                e = lookup(ctx, "ordinal", s, n);
+            q = e && e->kind == FT_VAL_NUM ? e->num : 0;
+        }
+        if (q < 1 || q > 4 || q != floor(q))
+            return FT_NORM_REJECT;
+        snprintf(v, sizeof v, "%04d-%02d/%04d-%02d", (int)y, (int)q * 3 - 2, (int)y,
+                 (int)q * 3);
+    } else if (has_group(ctx, "qfirst")) {
+        double q;
+        if (!group_num(ctx, "qfirst", &q) || q < 1 || q > 4)
+            return FT_NORM_REJECT;
+        snprintf(v, sizeof v, "%04d-01/%04d-%02d", (int)y, (int)y, (int)q * 3);
+    } else if (d > 0) {
+        snprintf(v, sizeof v, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    } else if (m > 0) {
+        snprintf(v, sizeof v, "%04d-%02d", (int)y, (int)m);
+    } else {
+        snprintf(v, sizeof v, "%04d", (int)y);
+    }
+    ft_norm_set_str(ctx, "value", v, strlen(v));
+    return FT_NORM_KEEP;
+}
+
+/* ---- registry ---------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    ft_norm_fn fn;
+} normalisers[] = {
+    {"number", norm_number},     {"money", norm_money},
+    {"percent", norm_percent},   {"growth", norm_growth},
+    {"compute", norm_compute},   {"date", norm_date},
+    {"quantity", norm_quantity}, {"stock_code", norm_stock_code},
+    {"unit_decl", norm_unit_decl},
+};
+
+ft_norm_fn ft_norm_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof normalisers / sizeof normalisers[0]; i++)
+        if (!strcmp(normalisers[i].name, name))
+            return normalisers[i].fn;
+    return NULL;
+}
+
+const char *ft_norm_names(void)
+{
+    return "number, money, percent, growth, compute, date, quantity, stock_code, unit_decl";
+}

@@ -1,0 +1,460 @@
+/*
+ * scanner.c - the per-thread scanner: runs every rule over a document,
+ * normalises each candidate, resolves overlaps and converts offsets.
+ *
+ * All mutable state of a scan lives here (PCRE2 match data, match context
+ * with the match/depth limits, JIT stack, candidate and attribute arrays,
+ * a string arena), so one ft_rules can serve many threads, each with its own
+ * scanner.  A document is validated as UTF-8 once; matching then runs with
+ * PCRE2_NO_UTF_CHECK.  Rules whose type begins with '_' are context rules:
+ * they run first, their normalisers record document-level facts (such as a
+ * declared unit, 单位：亿元) and they produce no spans.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fintag_int.h"
+
+#define DEFAULT_MATCH_LIMIT 1000000u
+#define DEFAULT_DEPTH_LIMIT 10000u
+
+/* An attribute while the scan runs: strings live in the arena. */
+typedef struct pattr {
+    const char *key;
+    ft_value_kind kind;
+    double num;
+    size_t soff, slen;
+    int boolean;
+} pattr;
+
+struct ft_scanner {
+    const ft_rules *rules;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jstack;
+    ft_cand *cands;
+    size_t n_cands, cap_cands;
+    pattr *pattrs;
+    size_t n_pattrs, cap_pattrs;
+    ft_buf arena;
+    ft_span *spans;
+    size_t cap_spans;
+    ft_attr *attrs;
+    size_t cap_attrs;
+    char *san;
+    size_t cap_san;
+    ft_buf warn_text;
+    size_t *warn_off;
+    const char **warn_ptr;
+    size_t n_warn, cap_warn, cap_warn_ptr;
+    size_t *bounds;
+    size_t cap_bounds;
+    ft_result res;
+};
+
+void ft_scan_opts_init(ft_scan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->utf8_mode = FT_UTF8_REPLACE;
+}
+
+int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
+{
+    if (!rules || !out)
+        return FT_ERR_ARG;
+    ft_scanner *s = calloc(1, sizeof *s);
+    if (!s)
+        return FT_ERR_NOMEM;
+    s->rules = rules;
+    s->md = pcre2_match_data_create(rules->max_pairs, NULL);
+    s->mctx = pcre2_match_context_create(NULL);
+    s->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (!s->md || !s->mctx) {
+        ft_scanner_destroy(s);
+        return FT_ERR_NOMEM;
+    }
+    if (s->jstack)
+        pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
+    *out = s;
+    return FT_OK;
+}
+
+void ft_scanner_destroy(ft_scanner *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mctx);
+    pcre2_jit_stack_free(s->jstack);
+    free(s->cands);
+    free(s->pattrs);
+    ft_buf_free(&s->arena);
+    free(s->spans);
+    free(s->attrs);
+    free(s->san);
+    ft_buf_free(&s->warn_text);
+    free(s->warn_off);
+    free(s->warn_ptr);
+    free(s->bounds);
+    free(s);
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc *= 2;
+    void *p = realloc(*arr, nc * size);
+    if (!p)
+        return FT_ERR_NOMEM;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+/* Records a warning for this document. */
+static void warn(ft_scanner *s, const char *msg)
+{
+    if (grow((void **)&s->warn_off, &s->cap_warn, s->n_warn + 1, sizeof(size_t)))
+        return;
+    s->warn_off[s->n_warn++] = s->warn_text.len;
+    ft_buf_add(&s->warn_text, msg, strlen(msg) + 1);
+}
+
+/* ---- normaliser support ------------------------------------------------- */
+
+int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **str,
+                  size_t *n)
+{
+    int num = pcre2_substring_number_from_name(ctx->code, (PCRE2_SPTR)name);
+    if (num <= 0 || (uint32_t)num >= ctx->n_pairs)
+        return 0;
+    PCRE2_SIZE a = ctx->ovector[2 * num], b = ctx->ovector[2 * num + 1];
+    if (a == PCRE2_UNSET || b < a)
+        return 0;
+    *str = ctx->text + a;
+    *n = b - a;
+    return 1;
+}
+
+static pattr *new_attr(ft_norm_ctx *ctx, const char *key)
+{
+    ft_scanner *s = ctx->sc;
+    ft_cand *c = ctx->cand;
+    for (size_t i = 0; i < c->n_attrs; i++)
+        if (!strcmp(s->pattrs[c->attr_off + i].key, key))
+            return &s->pattrs[c->attr_off + i];
+    if (grow((void **)&s->pattrs, &s->cap_pattrs, s->n_pattrs + 1, sizeof(pattr)))
+        return NULL;
+    pattr *a = &s->pattrs[s->n_pattrs++];
+    memset(a, 0, sizeof *a);
+    a->key = key;
+    c->n_attrs++;
+    return a;
+}
+
+int ft_norm_set_num(ft_norm_ctx *ctx, const char *key, double v)
+{
+    pattr *a = new_attr(ctx, key);
+    if (!a)
+        return FT_ERR_NOMEM;
+    a->kind = FT_VAL_NUM;
+    a->num = ft_round15(v);
+    return 0;
+}
+
+int ft_norm_set_str(ft_norm_ctx *ctx, const char *key, const char *str, size_t n)
+{
+    pattr *a = new_attr(ctx, key);
+    if (!a)
+        return FT_ERR_NOMEM;
+    a->kind = FT_VAL_STR;
+    a->soff = ctx->sc->arena.len;
+    a->slen = n;
+    if (ft_buf_add(&ctx->sc->arena, str, n) || ft_buf_addc(&ctx->sc->arena, 0))
+        return FT_ERR_NOMEM;
+    return 0;
+}
+
+int ft_norm_set_bool(ft_norm_ctx *ctx, const char *key, int v)
+{
+    pattr *a = new_attr(ctx, key);
+    if (!a)
+        return FT_ERR_NOMEM;
+    a->kind = FT_VAL_BOOL;
+    a->boolean = v != 0;
+    return 0;
+}
+
+int ft_norm_set_null(ft_norm_ctx *ctx, const char *key)
+{
+    pattr *a = new_attr(ctx, key);
+    if (!a)
+        return FT_ERR_NOMEM;
+    a->kind = FT_VAL_NULL;
+    return 0;
+}
+
+/* ---- matching ------------------------------------------------------------ */
+
+static size_t next_char(const char *t, size_t len, size_t i)
+{
+    if (i >= len)
+        return len + 1;
+    int l = ft_utf8_seq_len((const unsigned char *)t + i, len - i);
+    return i + (l > 0 ? (size_t)l : 1);
+}
+
+/* Runs one rule over the document, appending accepted candidates. */
+static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t len,
+                     ft_doc_ctx *doc)
+{
+    for (size_t k = 0; k < r->n_pat; k++) {
+        pcre2_code *code = r->code[k];
+        size_t start = 0;
+        while (start <= len) {
+            int rc = s->rules->jit
+                         ? pcre2_jit_match(code, (PCRE2_SPTR)text, len, start,
+                                           PCRE2_NO_UTF_CHECK, s->md, s->mctx)
+                         : pcre2_match(code, (PCRE2_SPTR)text, len, start,
+                                       PCRE2_NO_UTF_CHECK, s->md, s->mctx);
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                PCRE2_UCHAR msg[128];
+                char tmp[320];
+                pcre2_get_error_message(rc, msg, sizeof msg);
+                snprintf(tmp, sizeof tmp,
+                         "rule '%s': %s at byte %zu; the rest of this document was not scanned by that rule",
+                         r->id, (const char *)msg, start);
+                warn(s, tmp);
+                break;
+            }
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+            size_t ms = ov[0], me = ov[1];
+            if (me <= ms) {
+                start = next_char(text, len, ms > start ? ms : start);
+                continue;
+            }
+            if (grow((void **)&s->cands, &s->cap_cands, s->n_cands + 1, sizeof(ft_cand)))
+                return;
+            ft_cand *c = &s->cands[s->n_cands];
+            memset(c, 0, sizeof *c);
+            c->bs = ms;
+            c->be = me;
+            c->rule = r;
+            c->attr_off = s->n_pattrs;
+            int keep = FT_NORM_KEEP;
+            if (r->norm) {
+                ft_norm_ctx ctx = {s->rules, r, text, len, ms, me, code, ov,
+                                   pcre2_get_ovector_count(s->md), doc, s, c};
+                keep = r->norm(&ctx);
+                c->bs = ctx.start;
+                c->be = ctx.end;
+            }
+            if (keep == FT_NORM_KEEP && c->be > c->bs) {
+                s->n_cands++;
+                start = me;
+            } else {
+                s->n_pattrs = c->attr_off;
+                start = next_char(text, len, ms);
+            }
+        }
+    }
+}
+
+/* Parses "YYYY-MM-DD" (or a longer timestamp starting with it). */
+static void parse_ref_date(ft_doc_ctx *doc, const char *d)
+{
+    int y, m, dd;
+    doc->ref_date = d;
+    if (d && sscanf(d, "%4d-%2d-%2d", &y, &m, &dd) == 3) {
+        doc->ref_y = y;
+        doc->ref_m = m;
+        doc->ref_d = dd;
+    } else if (d && sscanf(d, "%4d-%2d", &y, &m) == 2) {
+        doc->ref_y = y;
+        doc->ref_m = m;
+    } else if (d && sscanf(d, "%4d", &y) == 1) {
+        doc->ref_y = y;
+    }
+}
+
+static int size_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Finds the index of off in the sorted bounds array. */
+static size_t bound_index(const size_t *b, size_t n, size_t off)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (b[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Converts byte offsets of the emitted spans to code points and UTF-16 units
+ * with one pass over the text. */
+static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n)
+{
+    if (grow((void **)&s->bounds, &s->cap_bounds, 2 * n * 3 + 1, sizeof(size_t)))
+        return FT_ERR_NOMEM;
+    size_t *b = s->bounds;
+    for (size_t i = 0; i < n; i++) {
+        b[2 * i] = s->spans[i].byte_start;
+        b[2 * i + 1] = s->spans[i].byte_end;
+    }
+    qsort(b, 2 * n, sizeof *b, size_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < 2 * n; i++)
+        if (m == 0 || b[m - 1] != b[i])
+            b[m++] = b[i];
+    size_t *cp = b + m, *u16 = b + 2 * m;
+    const unsigned char *u = (const unsigned char *)text;
+    size_t pos = 0, c = 0, w = 0;
+    for (size_t j = 0; j < m; j++) {
+        while (pos < b[j] && pos < len) {
+            if (u[pos] < 0x80) {
+                pos++;
+                w++;
+            } else {
+                int l = ft_utf8_seq_len(u + pos, len - pos);
+                pos += l > 0 ? (size_t)l : 1;
+                w += l == 4 ? 2 : 1;
+            }
+            c++;
+        }
+        cp[j] = c;
+        u16[j] = w;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ft_span *sp = &s->spans[i];
+        size_t a = bound_index(b, m, sp->byte_start), e = bound_index(b, m, sp->byte_end);
+        sp->start = cp[a];
+        sp->end = cp[e];
+        sp->u16_start = u16[a];
+        sp->u16_end = u16[e];
+    }
+    return 0;
+}
+
+int ft_scanner_scan(ft_scanner *s, const char *text, size_t len,
+                    const ft_scan_opts *opts, const ft_result **out)
+{
+    if (!s || (!text && len) || !out)
+        return FT_ERR_ARG;
+    ft_scan_opts defaults;
+    if (!opts) {
+        ft_scan_opts_init(&defaults);
+        opts = &defaults;
+    }
+    if (!text)
+        text = "";
+    s->n_cands = s->n_pattrs = s->n_warn = 0;
+    s->arena.len = 0;
+    s->warn_text.len = 0;
+    memset(&s->res, 0, sizeof s->res);
+    pcre2_set_match_limit(s->mctx, opts->match_limit ? opts->match_limit : DEFAULT_MATCH_LIMIT);
+    pcre2_set_depth_limit(s->mctx, opts->depth_limit ? opts->depth_limit : DEFAULT_DEPTH_LIMIT);
+
+    const char *subject = text;
+    size_t bad = ft_utf8_count_invalid(text, len);
+    s->res.invalid_utf8 = (int)(bad > (size_t)INT32_MAX ? INT32_MAX : bad);
+    if (bad) {
+        if (opts->utf8_mode == FT_UTF8_FAIL)
+            return FT_ERR_UTF8;
+        if (opts->utf8_mode == FT_UTF8_SKIP) {
+            char tmp[96];
+            snprintf(tmp, sizeof tmp, "%zu invalid UTF-8 bytes: document skipped", bad);
+            warn(s, tmp);
+            goto finish;
+        }
+        if (grow((void **)&s->san, &s->cap_san, len + 1, 1))
+            return FT_ERR_NOMEM;
+        ft_utf8_sanitize(text, len, s->san);
+        s->san[len] = 0;
+        subject = s->san;
+    }
+
+    ft_doc_ctx doc;
+    memset(&doc, 0, sizeof doc);
+    parse_ref_date(&doc, opts->ref_date);
+    const ft_rules *R = s->rules;
+    for (size_t i = 0; i < R->n_rules; i++)
+        if (R->rules[i].hidden)
+            run_rule(s, &R->rules[i], subject, len, &doc);
+    s->n_cands = 0;
+    s->n_pattrs = 0;
+    for (size_t i = 0; i < R->n_rules; i++)
+        if (!R->rules[i].hidden)
+            run_rule(s, &R->rules[i], subject, len, &doc);
+
+    ft_resolve(s->cands, s->n_cands, opts->keep_overlaps);
+
+finish:;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_cands; i++)
+        if (s->cands[i].kept || opts->explain)
+            n++;
+    if (grow((void **)&s->spans, &s->cap_spans, n + 1, sizeof(ft_span)) ||
+        grow((void **)&s->attrs, &s->cap_attrs, s->n_pattrs + 1, sizeof(ft_attr)))
+        return FT_ERR_NOMEM;
+    for (size_t i = 0; i < s->n_pattrs; i++) {
+        pattr *p = &s->pattrs[i];
+        ft_attr *a = &s->attrs[i];
+        a->key = p->key;
+        a->kind = p->kind;
+        a->num = p->num;
+        a->str = p->kind == FT_VAL_STR ? s->arena.p + p->soff : NULL;
+        a->boolean = p->boolean;
+    }
+    /* map from candidate index to span index, for explain's lost_to */
+    size_t j = 0;
+    for (size_t i = 0; i < s->n_cands; i++) {
+        ft_cand *c = &s->cands[i];
+        if (!c->kept && !opts->explain)
+            continue;
+        ft_span *sp = &s->spans[j];
+        memset(sp, 0, sizeof *sp);
+        sp->type = c->rule->type;
+        sp->rule_id = c->rule->id;
+        sp->priority = c->rule->priority;
+        sp->byte_start = c->bs;
+        sp->byte_end = c->be;
+        sp->n_attrs = c->n_attrs;
+        sp->attrs = c->n_attrs ? &s->attrs[c->attr_off] : NULL;
+        sp->kept = c->kept;
+        sp->lost_to = c->lost_to;
+        sp->why = c->why;
+        j++;
+    }
+    if (convert_offsets(s, text, len, n))
+        return FT_ERR_NOMEM;
+    if (grow((void **)&s->warn_ptr, &s->cap_warn_ptr, s->n_warn + 1, sizeof(char *)))
+        return FT_ERR_NOMEM;
+    for (size_t i = 0; i < s->n_warn; i++)
+        s->warn_ptr[i] = s->warn_text.p + s->warn_off[i];
+    s->res.n_spans = n;
+    s->res.spans = s->spans;
+    s->res.n_warnings = s->n_warn;
+    s->res.warnings = s->warn_ptr;
+    *out = &s->res;
+    return FT_OK;
+}
+
+const ft_attr *ft_span_attr(const ft_span *span, const char *key)
+{
+    for (size_t i = 0; i < span->n_attrs; i++)
+        if (!strcmp(span->attrs[i].key, key))
+            return &span->attrs[i];
+    return NULL;
+}
