@@ -128,15 +128,23 @@ static void warn(ft_scanner *s, const char *msg)
 int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **str,
                   size_t *n)
 {
-    int num = pcre2_substring_number_from_name(ctx->code, (PCRE2_SPTR)name);
-    if (num <= 0 || (uint32_t)num >= ctx->n_pairs)
+    PCRE2_SPTR first, last;
+    int size = pcre2_substring_nametable_scan(ctx->code, (PCRE2_SPTR)name, &first, &last);
+    if (size <= 0)
         return 0;
-    PCRE2_SIZE a = ctx->ovector[2 * num], b = ctx->ovector[2 * num + 1];
-    if (a == PCRE2_UNSET || b < a)
-        return 0;
-    *str = ctx->text + a;
-    *n = b - a;
-    return 1;
+    /* with (?J) several groups share a name: take the first that is set */
+    for (PCRE2_SPTR e = first; e <= last; e += size) {
+        uint32_t num = ((uint32_t)e[0] << 8) | e[1];
+        if (num >= ctx->n_pairs)
+            continue;
+        PCRE2_SIZE a = ctx->ovector[2 * num], b = ctx->ovector[2 * num + 1];
+        if (a == PCRE2_UNSET || b < a)
+            continue;
+        *str = ctx->text + a;
+        *n = b - a;
+        return 1;
+    }
+    return 0;
 }
 
 static pattr *new_attr(ft_norm_ctx *ctx, const char *key)
