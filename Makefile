@@ -84,3 +84,7 @@ uninstall:
 
 clean:
 	rm -rf build build-asan
+
+# Further targets (formats, fuzzing, benchmarks, shared library, Python)
+# live in one fragment per area.
+include $(sort $(wildcard mk/*.mk))

@@ -39,7 +39,8 @@ static const char *reason(const ft_cand *w, const ft_cand *l)
 
 void ft_resolve(ft_cand *c, size_t n, int keep_all)
 {
-    qsort(c, n, sizeof *c, cand_cmp);
+    if (n > 1)
+        qsort(c, n, sizeof *c, cand_cmp);
     long last = -1;
     for (size_t i = 0; i < n; i++) {
         c[i].lost_to = -1;

@@ -321,7 +321,8 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
         b[2 * i] = s->spans[i].byte_start;
         b[2 * i + 1] = s->spans[i].byte_end;
     }
-    qsort(b, 2 * n, sizeof *b, size_cmp);
+    if (n)
+        qsort(b, 2 * n, sizeof *b, size_cmp);
     size_t m = 0;
     for (size_t i = 0; i < 2 * n; i++)
         if (m == 0 || b[m - 1] != b[i])

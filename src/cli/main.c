@@ -144,7 +144,9 @@ static int bad_usage(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* Parses the arguments into o and runs the subcommand; returns the exit
+ * status.  main() frees what this allocates in o. */
+static int cli_main(int argc, char **argv, cli_opts *op)
 {
     cli_opts o;
     memset(&o, 0, sizeof o);
@@ -154,8 +156,8 @@ int main(int argc, char **argv)
     o.max_doc_bytes = (size_t)64 << 20;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
-    o.rule_paths = calloc((size_t)argc + 1, sizeof(char *));
-    o.inputs = calloc((size_t)argc + 1, sizeof(char *));
+    o.rule_paths = op->rule_paths;
+    o.inputs = op->inputs;
 
     int argi = 1;
     const char *cmd = "tag";
@@ -238,7 +240,8 @@ int main(int argc, char **argv)
                 return bad_usage("--max-doc-bytes takes a size such as 64M, not '%s'", val);
         } else if (!strcmp(a, "--types")) {
             NEEDS_VALUE();
-            o.types = split_list(val, &o.n_types);
+            if (!o.types)
+                op->types = o.types = split_list(val, &o.n_types);
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (!strcmp(a, "--plain")) {
@@ -295,6 +298,18 @@ int main(int argc, char **argv)
         rc = cli_run_tag(&o, rules);
     }
     ft_rules_destroy(rules);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    o.rule_paths = calloc((size_t)argc + 1, sizeof(char *));
+    o.inputs = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o.rule_paths || !o.inputs)
+        return EXIT_IO;
+    int rc = cli_main(argc, argv, &o);
     free(o.rule_paths);
     free(o.inputs);
     if (o.types) {

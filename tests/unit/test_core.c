@@ -1,0 +1,250 @@
+/*
+ * test_core.c - unit tests of the loader, the compiler's diagnostics, the
+ * overlap resolver, offset conversion and the numeral parser.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "fintag_int.h"
+#include "unit.h"
+
+typedef struct diags {
+    char text[4096];
+    int n;
+} diags;
+
+static void collect(const ft_diag *d, void *user)
+{
+    diags *g = user;
+    size_t len = strlen(g->text);
+    snprintf(g->text + len, sizeof g->text - len, "%d:%d:%s:%s\n", d->line, d->column,
+             d->rule_id ? d->rule_id : "-", d->message);
+    g->n++;
+}
+
+/* Compiles YAML text; returns the rule set or NULL, diagnostics in g. */
+static ft_rules *compile(const char *yaml, diags *g)
+{
+    ft_compiler *c;
+    ft_rules *r = NULL;
+    memset(g, 0, sizeof *g);
+    ft_compiler_create(&c);
+    ft_compiler_set_diag(c, collect, g);
+    ft_compiler_add_string(c, "t.yaml", yaml, strlen(yaml));
+    ft_compiler_compile(c, &r);
+    ft_compiler_destroy(c);
+    return r;
+}
+
+static void loader_accepts_minimal_rule(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - id: a\n    type: t\n    pattern: 'abc'\n", &g);
+    CHECK(r != NULL);
+    CHECK(g.n == 0);
+    CHECK(ft_rules_count(r) == 1);
+    ft_rule_info info;
+    CHECK(ft_rules_info(r, 0, &info) == FT_OK);
+    CHECK_STR(info.id, "a");
+    CHECK_STR(info.type, "t");
+    CHECK(info.line == 2);
+    ft_rules_destroy(r);
+}
+
+static void loader_reports_all_problems(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n"
+                          "  - id: a\n"
+                          "    type: t\n"
+                          "    pattren: 'x'\n"
+                          "  - type: t\n"
+                          "    pattern: 'y'\n",
+                          &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "4:5:a:unknown key 'pattren'") != NULL);
+    CHECK(strstr(g.text, "rule has no 'pattern'") != NULL);
+    CHECK(strstr(g.text, "rule has no 'id'") != NULL);
+    CHECK(g.n == 3);
+}
+
+static void pattern_error_maps_to_yaml_position(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - id: bad\n    type: t\n    pattern: 'ab(c'\n", &g);
+    CHECK(r == NULL);
+    /* PCRE2 reports the missing ) at the end of the pattern: column 19 */
+    CHECK(strstr(g.text, "4:19:bad:invalid pattern:") != NULL);
+}
+
+static void undefined_reference_is_reported(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - id: u\n    type: t\n    pattern: 'x{{nope}}'\n", &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "4:16:u:undefined name {{nope}}") != NULL);
+}
+
+static void empty_match_is_rejected(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - id: e\n    type: t\n    pattern: 'a*'\n", &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "matches the empty string") != NULL);
+}
+
+static void duplicate_ids_are_rejected(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - {id: d, type: t, pattern: a}\n  - {id: d, type: t, pattern: b}\n", &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "3:5:d:duplicate rule id") != NULL);
+}
+
+static void defines_and_lists_expand(void)
+{
+    diags g;
+    ft_rules *r = compile("defines:\n  n: '[0-9]+'\n"
+                          "lists:\n  w: [a, abc, 'a.b']\n"
+                          "rules:\n  - {id: x, type: t, pattern: '{{n}}{{w}}'}\n",
+                          &g);
+    CHECK(r != NULL);
+    ft_rule_info info;
+    ft_rules_info(r, 0, &info);
+    /* lists become alternations, longest first, metacharacters quoted */
+    CHECK_STR(info.pattern, "(?:[0-9]+)(?:a\\.b|abc|a)");
+    ft_rules_destroy(r);
+}
+
+static ft_cand mk(size_t bs, size_t be, const ft_rule *r)
+{
+    ft_cand c;
+    memset(&c, 0, sizeof c);
+    c.bs = bs;
+    c.be = be;
+    c.rule = r;
+    return c;
+}
+
+static void resolver_leftmost_longest(void)
+{
+    ft_rule r0, r1;
+    memset(&r0, 0, sizeof r0);
+    memset(&r1, 0, sizeof r1);
+    r1.index = 1;
+    r1.priority = 5;
+    ft_cand c[] = {mk(5, 8, &r0), mk(0, 4, &r0), mk(2, 9, &r0), mk(0, 6, &r0), mk(10, 12, &r0),
+                   mk(10, 12, &r1)};
+    ft_resolve(c, 6, 0);
+    /* sorted: [0,6) [0,4) [2,9) [5,8) [10,12)r1 [10,12)r0 */
+    CHECK(c[0].bs == 0 && c[0].be == 6 && c[0].kept);
+    CHECK(!c[1].kept && c[1].lost_to == 0);
+    CHECK(!c[2].kept);
+    CHECK(!c[3].kept);
+    CHECK(c[4].kept && c[4].rule == &r1);
+    CHECK(!c[5].kept && c[5].lost_to == 4);
+    CHECK_STR(c[5].why, "same span, lower priority");
+    ft_resolve(c, 6, 1);
+    for (int i = 0; i < 6; i++)
+        CHECK(c[i].kept);
+}
+
+static void offsets_are_code_points(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - {id: x, type: t, pattern: 'b+'}\n", &g);
+    ft_scanner *s;
+    ft_scanner_create(r, &s);
+    const ft_result *res;
+    /* é (2 bytes), 中 (3 bytes), 😀 (4 bytes, 2 UTF-16 units) before "bb" */
+    const char *text = "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80" "bb";
+    CHECK(ft_scanner_scan(s, text, strlen(text), NULL, &res) == FT_OK);
+    CHECK(res->n_spans == 1);
+    CHECK(res->spans[0].byte_start == 9 && res->spans[0].byte_end == 11);
+    CHECK(res->spans[0].start == 3 && res->spans[0].end == 5);
+    CHECK(res->spans[0].u16_start == 4 && res->spans[0].u16_end == 6);
+    /* an invalid byte counts as one code point, byte offsets stay true */
+    const char *bad = "a\xff" "bb";
+    CHECK(ft_scanner_scan(s, bad, 4, NULL, &res) == FT_OK);
+    CHECK(res->invalid_utf8 == 1);
+    CHECK(res->n_spans == 1 && res->spans[0].byte_start == 2 && res->spans[0].start == 2);
+    ft_scan_opts o;
+    ft_scan_opts_init(&o);
+    o.utf8_mode = FT_UTF8_FAIL;
+    CHECK(ft_scanner_scan(s, bad, 4, &o, &res) == FT_ERR_UTF8);
+    ft_scanner_destroy(s);
+    ft_rules_destroy(r);
+}
+
+static ft_table *numeral_table(const char *const *keys, const double *vals, size_t n)
+{
+    ft_table *t = calloc(1, sizeof *t);
+    t->e = calloc(n, sizeof *t->e);
+    t->n = n;
+    for (size_t i = 0; i < n; i++) {
+        t->e[i].key = ft_strdup(keys[i]);
+        t->e[i].klen = strlen(keys[i]);
+        t->e[i].kind = FT_VAL_NUM;
+        t->e[i].num = vals[i];
+    }
+    ft_table_sort(t);
+    return t;
+}
+
+static double parse(const ft_table *d, const ft_table *u, const char *s)
+{
+    double v;
+    if (ft_numeral_parse(d, u, s, strlen(s), &v) != 0)
+        return NAN;
+    return ft_round15(v);
+}
+
+static void numerals(void)
+{
+    static const char *const dk[] = {"零", "〇", "一", "二", "两", "三", "四", "五", "六",
+                                     "七", "八", "九", "壹", "贰", "叁", "伍", "陆"};
+    static const double dv[] = {0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 5, 6};
+    static const char *const uk[] = {"十", "百", "千", "万", "亿", "拾", "佰", "仟"};
+    static const double uv[] = {10, 100, 1000, 1e4, 1e8, 10, 100, 1000};
+    ft_table *d = numeral_table(dk, dv, sizeof dv / sizeof dv[0]);
+    ft_table *u = numeral_table(uk, uv, sizeof uv / sizeof uv[0]);
+    CHECK(parse(d, u, "6.06") == 6.06);
+    CHECK(parse(d, u, "1,234.5") == 1234.5);
+    CHECK(parse(d, u, "1，234") == 1234);
+    CHECK(parse(d, u, "１２３") == 123);
+    CHECK(parse(d, u, "6.06亿") == 606000000);
+    CHECK(parse(d, u, "1.2万亿") == 1.2e12);
+    CHECK(parse(d, u, "十八万零九百二十") == 180920);
+    CHECK(parse(d, u, "二十万亿") == 2e13);
+    CHECK(parse(d, u, "一万五千亿") == 1.5e12);
+    CHECK(parse(d, u, "3亿5000万") == 3.5e8);
+    CHECK(parse(d, u, "二〇二三") == 2023);
+    CHECK(parse(d, u, "十") == 10);
+    CHECK(parse(d, u, "两") == 2);
+    CHECK(parse(d, u, "二点三") == 2.3);
+    CHECK(parse(d, u, "叁佰伍拾") == 350);
+    CHECK(parse(d, u, "陆亿叁仟万") == 630000000);
+    CHECK(isnan(parse(d, u, "1,23")));
+    CHECK(isnan(parse(d, u, "abc")));
+    CHECK(isnan(parse(d, u, "")));
+    CHECK(isnan(parse(d, u, "1二")));
+    ft_table_free(d);
+    ft_table_free(u);
+    free(d);
+    free(u);
+}
+
+int main(void)
+{
+    RUN("core", loader_accepts_minimal_rule);
+    RUN("core", loader_reports_all_problems);
+    RUN("core", pattern_error_maps_to_yaml_position);
+    RUN("core", undefined_reference_is_reported);
+    RUN("core", empty_match_is_rejected);
+    RUN("core", duplicate_ids_are_rejected);
+    RUN("core", defines_and_lists_expand);
+    RUN("core", resolver_leftmost_longest);
+    RUN("core", offsets_are_code_points);
+    RUN("core", numerals);
+    return 0;
+}
