@@ -8,6 +8,8 @@
  *              atomic -o
  *   writer.c   the table of output formats behind one interface
  *   explain.c  `fintag explain`, `fintag rules --dump`, `fintag check`
+ *   eval.c     `fintag eval`: precision, recall and F1 against gold JSONL
+ *   writer_*.c the output formats other than JSONL
  */
 #ifndef FINTAG_CLI_H
 #define FINTAG_CLI_H
@@ -52,6 +54,11 @@ typedef struct cli_opts {
     int excel;
     const char *scheme;        /* conll: bio or bioes */
     int plain;                 /* disable the prefilter */
+    const char *in_format;     /* --in: text, jsonl, rss (default: by file name) */
+    const char *gold;          /* eval: --gold FILE */
+    int lenient;               /* eval: overlapping spans count */
+    int show_errors;           /* eval: list misses and extras */
+    int json_stats;            /* stats: --json */
 } cli_opts;
 
 /* One document on its way through the pipeline. */
@@ -119,6 +126,9 @@ int cli_run_tag(const cli_opts *opts, const ft_rules *rules);
  * doc->failed and writes an error record. */
 int cli_doc_prepare(const cli_opts *opts, cli_doc *doc);
 void cli_doc_free(cli_doc *doc);
+
+/* eval.c: `fintag eval --gold FILE [--lenient] [--errors] INPUT...` */
+int cli_eval(const cli_opts *opts, const ft_rules *rules);
 
 /* explain.c */
 int cli_explain(const cli_opts *opts, const ft_rules *rules, const char *text);

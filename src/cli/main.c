@@ -21,7 +21,9 @@ static const char usage_text[] =
     "usage: fintag [tag] [options] [FILE|DIR|-]...\n"
     "       fintag check [--rules PATH]... [PATH...]\n"
     "       fintag explain [--rules PATH]... TEXT\n"
-    "       fintag rules --dump [--rules PATH]...\n"
+    "       fintag rules [--dump] [--rules PATH]...\n"
+    "       fintag eval --gold GOLD.jsonl [--lenient] [--errors] [options] INPUT...\n"
+    "       fintag stats [--json] [options] INPUT...\n"
     "\n"
     "Tags financial entities (stock codes, money, percentages, growth, compute,\n"
     "dates, quantities) in news text and prints them with normalised values.\n"
@@ -162,7 +164,8 @@ static int cli_main(int argc, char **argv, cli_opts *op)
     int argi = 1;
     const char *cmd = "tag";
     if (argi < argc && (!strcmp(argv[argi], "tag") || !strcmp(argv[argi], "check") ||
-                        !strcmp(argv[argi], "explain") || !strcmp(argv[argi], "rules")))
+                        !strcmp(argv[argi], "explain") || !strcmp(argv[argi], "rules") ||
+                        !strcmp(argv[argi], "eval") || !strcmp(argv[argi], "stats")))
         cmd = argv[argi++];
     int dump = 0, only_args = 0;
     for (; argi < argc; argi++) {
@@ -248,6 +251,36 @@ static int cli_main(int argc, char **argv, cli_opts *op)
             o.plain = 1;
         } else if (!strcmp(a, "--dump")) {
             dump = 1;
+        } else if (!strcmp(a, "--in")) {
+            NEEDS_VALUE();
+            o.in_format = val;
+        } else if (!strcmp(a, "--context")) {
+            NEEDS_VALUE();
+            o.context = atoi(val);
+            if (o.context < 0)
+                return bad_usage("--context takes a number of characters, not '%s'", val);
+        } else if (!strcmp(a, "--fields")) {
+            NEEDS_VALUE();
+            o.fields = val;
+        } else if (!strcmp(a, "--excel")) {
+            o.excel = 1;
+        } else if (!strcmp(a, "--scheme")) {
+            NEEDS_VALUE();
+            if (strcmp(val, "bio") && strcmp(val, "bioes"))
+                return bad_usage("--scheme takes bio or bioes, not '%s'", val);
+            o.scheme = val;
+        } else if (!strcmp(a, "--out-dir")) {
+            NEEDS_VALUE();
+            o.out_dir = val;
+        } else if (!strcmp(a, "--gold")) {
+            NEEDS_VALUE();
+            o.gold = val;
+        } else if (!strcmp(a, "--lenient")) {
+            o.lenient = 1;
+        } else if (!strcmp(a, "--errors")) {
+            o.show_errors = 1;
+        } else if (!strcmp(a, "--json")) {
+            o.json_stats = 1;
         } else {
             return bad_usage("unknown option '%s'", a);
         }
@@ -288,6 +321,11 @@ static int cli_main(int argc, char **argv, cli_opts *op)
         } else {
             rc = cli_dump_rules(rules, stdout);
         }
+    } else if (!strcmp(cmd, "eval")) {
+        rc = cli_eval(&o, rules);
+    } else if (!strcmp(cmd, "stats")) {
+        o.format = "stats";
+        rc = cli_run_tag(&o, rules);
     } else if (!strcmp(cmd, "explain")) {
         if (o.n_inputs != 1) {
             ft_rules_destroy(rules);
