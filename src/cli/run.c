@@ -294,8 +294,29 @@ static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
         cli_error_record(doc, ft_strerror(rc), &doc->out);
         return;
     }
+    ft_result filtered;
+    ft_span *kept = NULL;
+    if (o->n_types) {
+        /* --types: keep the spans of the listed types (after resolution) */
+        filtered = *res;
+        kept = malloc((res->n_spans + 1) * sizeof *kept);
+        if (!kept) {
+            cli_error_record(doc, ft_strerror(FT_ERR_NOMEM), &doc->out);
+            return;
+        }
+        filtered.n_spans = 0;
+        for (size_t i = 0; i < res->n_spans; i++)
+            for (size_t t = 0; t < o->n_types; t++)
+                if (!strcmp(res->spans[i].type, o->types[t])) {
+                    kept[filtered.n_spans++] = res->spans[i];
+                    break;
+                }
+        filtered.spans = kept;
+        res = &filtered;
+    }
     doc->n_entities = res->n_spans;
     ctx->writer->doc(ctx, doc, res, &doc->out);
+    free(kept);
 }
 
 static void *worker_main(void *arg)
