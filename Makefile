@@ -60,9 +60,11 @@ test: all unit
 	@sh tests/run.sh $(BUILD)
 
 demo: all
-	$(BUILD)/fintag --rules rules corpus/*.txt | head -c 4000; echo
-	@echo "..."
-	@$(BUILD)/fintag --rules rules -f stats corpus/*.txt 2>/dev/null || true
+	@echo "== one sentence:"
+	@echo '中科曙光(603019)上半年实现营业收入6.06亿元，同比增长177.88%。' | $(BUILD)/fintag --rules rules
+	@echo "== the sample articles in corpus/ -> $(BUILD)/demo.jsonl"
+	@$(BUILD)/fintag --rules rules -q -o $(BUILD)/demo.jsonl corpus/*.txt
+	@$(BUILD)/fintag stats --rules rules -q corpus/*.txt
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build running the same tests.
 asan:
