@@ -34,15 +34,21 @@ static void mark_pos(const yaml_mark_t *m, int *line, int *col)
 }
 
 static void err_at(load_ctx *lc, const yaml_node_t *node, const char *rule_id,
-                   const char *fmt, const char *a, const char *b)
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Reports an error at a node's position (or the file's when node is NULL). */
+static void err_at(load_ctx *lc, const yaml_node_t *node, const char *rule_id,
+                   const char *fmt, ...)
 {
     int line = 0, col = 0;
     if (node)
         mark_pos(&node->start_mark, &line, &col);
     char msg[512];
-    snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
-    ft_diag_emit(lc->sink, FT_DIAG_ERROR, lc->file, line, col, rule_id, "%s",
-                 msg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ft_diag_emit(lc->sink, FT_DIAG_ERROR, lc->file, line, col, rule_id, "%s", msg);
     lc->errors++;
 }
 
@@ -129,21 +135,18 @@ static void load_example(load_ctx *lc, ft_rule *r, yaml_node_t *n, int is_match)
             yaml_node_t *k = node_at(lc, p->key), *v = node_at(lc, p->value);
             const char *key = scalar(k), *val = scalar(v);
             if (!key || !val) {
-                err_at(lc, k, r->id, "example keys and values must be scalars%s%s",
-                       NULL, NULL);
+                err_at(lc, k, r->id, "example keys and values must be scalars");
                 continue;
             }
             if (!strcmp(key, "text")) {
                 ex.text = ft_strdup(val);
             } else if (!strcmp(key, "span")) {
                 if (!is_match)
-                    err_at(lc, k, r->id, "'span' only makes sense in a match example%s%s",
-                           NULL, NULL);
+                    err_at(lc, k, r->id, "'span' only makes sense in a match example");
                 ex.span = ft_strdup(val);
             } else {
                 if (!is_match) {
-                    err_at(lc, k, r->id, "no_match examples take only 'text'%s%s",
-                           NULL, NULL);
+                    err_at(lc, k, r->id, "no_match examples take only 'text'");
                     continue;
                 }
                 ft_example_kv *kv = realloc(ex.kv, (ex.n_kv + 1) * sizeof *kv);
@@ -156,10 +159,9 @@ static void load_example(load_ctx *lc, ft_rule *r, yaml_node_t *n, int is_match)
             }
         }
         if (!ex.text)
-            err_at(lc, n, r->id, "example has no 'text'%s%s", NULL, NULL);
+            err_at(lc, n, r->id, "example has no 'text'");
     } else {
-        err_at(lc, n, r->id, "an example is a string or a mapping with 'text'%s%s",
-               NULL, NULL);
+        err_at(lc, n, r->id, "an example is a string or a mapping with 'text'");
     }
     if (!ex.text) {
         for (size_t i = 0; i < ex.n_kv; i++) {
@@ -180,8 +182,7 @@ static void load_example(load_ctx *lc, ft_rule *r, yaml_node_t *n, int is_match)
 static void load_examples(load_ctx *lc, ft_rule *r, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        err_at(lc, n, r->id, "'examples' must be a mapping with 'match' and/or 'no_match'%s%s",
-               NULL, NULL);
+        err_at(lc, n, r->id, "'examples' must be a mapping with 'match' and/or 'no_match'");
         return;
     }
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
@@ -194,12 +195,11 @@ static void load_examples(load_ctx *lc, ft_rule *r, yaml_node_t *n)
         else if (key && !strcmp(key, "no_match"))
             is_match = 0;
         else {
-            err_at(lc, k, r->id, "unknown key '%s' in examples (expected match, no_match)%s",
-                   key, NULL);
+            err_at(lc, k, r->id, "unknown key '%s' in examples (expected match, no_match)", key);
             continue;
         }
         if (v->type != YAML_SEQUENCE_NODE) {
-            err_at(lc, v, r->id, "'%s' must be a list%s", key, NULL);
+            err_at(lc, v, r->id, "'%s' must be a list", key);
             continue;
         }
         for (yaml_node_item_t *it = v->data.sequence.items.start;
@@ -231,19 +231,19 @@ static void add_flag(load_ctx *lc, ft_rule *r, yaml_node_t *n)
             }
     }
     err_at(lc, n, r->id,
-           "unknown flag '%s' (expected caseless, multiline, dotall, extended, ungreedy, ucp)%s",
-           s ? s : "?", NULL);
+           "unknown flag '%s' (expected caseless, multiline, dotall, extended, ungreedy, ucp)",
+           s ? s : "?");
 }
 
 static void add_pattern(load_ctx *lc, ft_rule *r, yaml_node_t *n)
 {
     const char *s = scalar(n);
     if (!s) {
-        err_at(lc, n, r->id, "a pattern must be a string%s%s", NULL, NULL);
+        err_at(lc, n, r->id, "a pattern must be a string");
         return;
     }
     if (!*s) {
-        err_at(lc, n, r->id, "empty pattern%s%s", NULL, NULL);
+        err_at(lc, n, r->id, "empty pattern");
         return;
     }
     char **raw = realloc(r->raw, (r->n_pat + 1) * sizeof *raw);
@@ -274,8 +274,7 @@ static const char *rule_id_of(load_ctx *lc, yaml_node_t *n)
 static void load_rule(load_ctx *lc, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        err_at(lc, n, NULL, "a rule must be a mapping with id, type and pattern%s%s",
-               NULL, NULL);
+        err_at(lc, n, NULL, "a rule must be a mapping with id, type and pattern");
         return;
     }
     ft_ruledefs *d = lc->defs;
@@ -297,7 +296,7 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
         yaml_node_t *k = node_at(lc, p->key), *v = node_at(lc, p->value);
         const char *key = scalar(k);
         if (!key) {
-            err_at(lc, k, rid, "rule keys must be strings%s%s", NULL, NULL);
+            err_at(lc, k, rid, "rule keys must be strings");
             continue;
         }
         int dup = 0;
@@ -305,27 +304,27 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
             if (!strcmp(seen_keys[i], key))
                 dup = 1;
         if (dup) {
-            err_at(lc, k, rid, "duplicate key '%s'%s", key, NULL);
+            err_at(lc, k, rid, "duplicate key '%s'", key);
             continue;
         }
         if (n_seen < 16)
             seen_keys[n_seen++] = key;
         if (!strcmp(key, "id")) {
             if (!scalar(v) || !*scalar(v))
-                err_at(lc, v, NULL, "'id' must be a non-empty string%s%s", NULL, NULL);
+                err_at(lc, v, NULL, "'id' must be a non-empty string");
         } else if (!strcmp(key, "type")) {
             if (!scalar(v) || !*scalar(v))
-                err_at(lc, v, rid, "'type' must be a non-empty string%s%s", NULL, NULL);
+                err_at(lc, v, rid, "'type' must be a non-empty string");
             else
                 r->type = ft_strdup(scalar(v));
         } else if (!strcmp(key, "description")) {
             if (!scalar(v))
-                err_at(lc, v, rid, "'description' must be a string%s%s", NULL, NULL);
+                err_at(lc, v, rid, "'description' must be a string");
             else
                 r->description = ft_strdup(scalar(v));
         } else if (!strcmp(key, "normalize")) {
             if (!scalar(v))
-                err_at(lc, v, rid, "'normalize' must be a normaliser name%s%s", NULL, NULL);
+                err_at(lc, v, rid, "'normalize' must be a normaliser name");
             else if (!ft_norm_find(scalar(v)))
                 err_at(lc, v, rid, "unknown normaliser '%s' (known: %s)", scalar(v),
                        ft_norm_names());
@@ -334,7 +333,7 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
         } else if (!strcmp(key, "priority")) {
             double pr;
             if (!scalar_number(v, &pr) || pr != (int)pr)
-                err_at(lc, v, rid, "'priority' must be an integer%s%s", NULL, NULL);
+                err_at(lc, v, rid, "'priority' must be an integer");
             else
                 r->priority = (int)pr;
         } else if (!strcmp(key, "flags")) {
@@ -352,7 +351,7 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
             seen_patterns = 1;
             if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start ==
                                                      v->data.sequence.items.top) {
-                err_at(lc, v, rid, "'patterns' must be a non-empty list%s%s", NULL, NULL);
+                err_at(lc, v, rid, "'patterns' must be a non-empty list");
                 continue;
             }
             for (yaml_node_item_t *it = v->data.sequence.items.start;
@@ -362,18 +361,17 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
             load_examples(lc, r, v);
         } else {
             err_at(lc, k, rid,
-                   "unknown key '%s' (expected id, type, pattern, patterns, priority, flags, normalize, examples, description)%s",
-                   key, NULL);
+                   "unknown key '%s' (expected id, type, pattern, patterns, priority, flags, normalize, examples, description)", key);
         }
     }
     if (!id)
-        err_at(lc, n, NULL, "rule has no 'id'%s%s", NULL, NULL);
+        err_at(lc, n, NULL, "rule has no 'id'");
     if (!r->type)
-        err_at(lc, n, rid, "rule has no 'type'%s%s", NULL, NULL);
+        err_at(lc, n, rid, "rule has no 'type'");
     if (!seen_pattern && !seen_patterns)
-        err_at(lc, n, rid, "rule has no 'pattern' or 'patterns'%s%s", NULL, NULL);
+        err_at(lc, n, rid, "rule has no 'pattern' or 'patterns'");
     if (seen_pattern && seen_patterns)
-        err_at(lc, n, rid, "use either 'pattern' or 'patterns', not both%s%s", NULL, NULL);
+        err_at(lc, n, rid, "use either 'pattern' or 'patterns', not both");
     r->hidden = r->type && r->type[0] == '_';
     d->n_rules++;
 }
@@ -394,7 +392,7 @@ static int name_ok(const char *s)
 static void load_defines(load_ctx *lc, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        err_at(lc, n, NULL, "'defines' must be a mapping of name: pattern%s%s", NULL, NULL);
+        err_at(lc, n, NULL, "'defines' must be a mapping of name: pattern");
         return;
     }
     ft_ruledefs *d = lc->defs;
@@ -403,11 +401,11 @@ static void load_defines(load_ctx *lc, yaml_node_t *n)
         yaml_node_t *k = node_at(lc, p->key), *v = node_at(lc, p->value);
         const char *name = scalar(k), *val = scalar(v);
         if (!name_ok(name)) {
-            err_at(lc, k, NULL, "bad define name '%s' (letters, digits, _ . -)%s", name, NULL);
+            err_at(lc, k, NULL, "bad define name '%s' (letters, digits, _ . -)", name);
             continue;
         }
         if (!val) {
-            err_at(lc, v, NULL, "define '%s' must be a string%s", name, NULL);
+            err_at(lc, v, NULL, "define '%s' must be a string", name);
             continue;
         }
         if (grow((void **)&d->defines, &d->cap_defines, d->n_defines, sizeof(ft_define)))
@@ -440,7 +438,7 @@ static void load_tables(load_ctx *lc, yaml_node_t *n, int is_list)
 {
     const char *what = is_list ? "lists" : "tables";
     if (n->type != YAML_MAPPING_NODE) {
-        err_at(lc, n, NULL, "'%s' must be a mapping%s", what, NULL);
+        err_at(lc, n, NULL, "'%s' must be a mapping", what);
         return;
     }
     ft_ruledefs *d = lc->defs;
@@ -462,7 +460,7 @@ static void load_tables(load_ctx *lc, yaml_node_t *n, int is_list)
         mark_pos(&k->start_mark, &t->line, &t->col);
         if (is_list) {
             if (v->type != YAML_SEQUENCE_NODE) {
-                err_at(lc, v, NULL, "list '%s' must be a sequence of words%s", name, NULL);
+                err_at(lc, v, NULL, "list '%s' must be a sequence of words", name);
                 ft_table_free(t);
                 continue;
             }
@@ -470,14 +468,14 @@ static void load_tables(load_ctx *lc, yaml_node_t *n, int is_list)
                  it < v->data.sequence.items.top; it++) {
                 yaml_node_t *w = node_at(lc, *it);
                 if (!scalar(w) || !*scalar(w)) {
-                    err_at(lc, w, NULL, "list '%s': items must be non-empty strings%s", name, NULL);
+                    err_at(lc, w, NULL, "list '%s': items must be non-empty strings", name);
                     continue;
                 }
                 add_entry(t, scalar(w), FT_VAL_NULL, 0, NULL);
             }
         } else {
             if (v->type != YAML_MAPPING_NODE) {
-                err_at(lc, v, NULL, "table '%s' must be a mapping word: value%s", name, NULL);
+                err_at(lc, v, NULL, "table '%s' must be a mapping word: value", name);
                 ft_table_free(t);
                 continue;
             }
@@ -486,7 +484,7 @@ static void load_tables(load_ctx *lc, yaml_node_t *n, int is_list)
                 yaml_node_t *wk = node_at(lc, q->key), *wv = node_at(lc, q->value);
                 double num;
                 if (!scalar(wk) || !*scalar(wk) || !scalar(wv)) {
-                    err_at(lc, wk, NULL, "table '%s': keys and values must be scalars%s", name, NULL);
+                    err_at(lc, wk, NULL, "table '%s': keys and values must be scalars", name);
                     continue;
                 }
                 if (scalar_number(wv, &num))
@@ -557,8 +555,7 @@ int ft_load_yaml(ft_ruledefs *defs, const char *file, const char *text,
     if (!root) {
         ft_diag_emit(sink, FT_DIAG_WARNING, lc.file, 1, 1, NULL, "empty rule file");
     } else if (root->type != YAML_MAPPING_NODE) {
-        err_at(&lc, root, NULL, "a rule file must be a mapping (rules:, defines:, lists:, tables:)%s%s",
-               NULL, NULL);
+        err_at(&lc, root, NULL, "a rule file must be a mapping (rules:, defines:, lists:, tables:)");
     } else {
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
              p < root->data.mapping.pairs.top; p++) {
@@ -566,7 +563,7 @@ int ft_load_yaml(ft_ruledefs *defs, const char *file, const char *text,
             const char *key = scalar(k);
             if (key && !strcmp(key, "rules")) {
                 if (v->type != YAML_SEQUENCE_NODE) {
-                    err_at(&lc, v, NULL, "'rules' must be a list%s%s", NULL, NULL);
+                    err_at(&lc, v, NULL, "'rules' must be a list");
                     continue;
                 }
                 for (yaml_node_item_t *it = v->data.sequence.items.start;
@@ -582,8 +579,8 @@ int ft_load_yaml(ft_ruledefs *defs, const char *file, const char *text,
                 /* free text about the file */
             } else {
                 err_at(&lc, k, NULL,
-                       "unknown top-level key '%s' (expected rules, defines, lists, tables, description)%s",
-                       key ? key : "?", NULL);
+                       "unknown top-level key '%s' (expected rules, defines, lists, tables, description)",
+                       key ? key : "?");
             }
         }
     }
