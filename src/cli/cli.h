@@ -1,7 +1,9 @@
 /*
  * cli.h - private interfaces of the fintag command-line program.
  *
- * The CLI uses only the public API (include/fintag.h).  Its modules:
+ * The CLI drives the library through the public API (include/fintag.h);
+ * from the private header it borrows only the byte buffer and UTF-8 helpers
+ * (buf.c, utf8.c).  Its modules:
  *   main.c     argument parsing, subcommands, exit codes, diagnostics printing
  *   input.c    turns files, directories and stdin into a stream of documents
  *   run.c      the tagging pipeline: batches, worker threads, ordered output,
@@ -69,6 +71,7 @@ typedef struct cli_doc {
     long line;                 /* JSONL line number, 0 for text documents */
     int is_json;
     char *input_error;         /* set by the reader (too large, unreadable) */
+    char *ref_date;            /* set by the reader: a feed item's date (YYYY-MM-DD) */
     /* filled by the worker */
     cJSON *obj;
     const char *text;
