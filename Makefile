@@ -71,15 +71,16 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	        LDFLAGS="-fsanitize=address,undefined" test
 
-install: all
+install: all install-lib
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)
 	install -m 755 $(BUILD)/fintag $(DESTDIR)$(BINDIR)/fintag
 	install -m 644 $(BUILD)/libfintag.a $(DESTDIR)$(LIBDIR)/libfintag.a
 	install -m 644 include/fintag.h $(DESTDIR)$(INCDIR)/fintag.h
 	install -m 644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
-	install -m 644 docs/fintag.1 $(DESTDIR)$(MANDIR)/fintag.1
+	@if [ -f docs/fintag.1 ]; then install -m 644 docs/fintag.1 $(DESTDIR)$(MANDIR)/fintag.1; \
+	 else echo "install: docs/fintag.1 does not exist yet: man page not installed"; fi
 
-uninstall:
+uninstall: uninstall-lib
 	rm -f $(DESTDIR)$(BINDIR)/fintag $(DESTDIR)$(LIBDIR)/libfintag.a $(DESTDIR)$(INCDIR)/fintag.h \
 	      $(DESTDIR)$(MANDIR)/fintag.1
 	rm -rf $(DESTDIR)$(DATADIR)
