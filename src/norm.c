@@ -125,11 +125,12 @@ static int norm_number(ft_norm_ctx *ctx)
 
 /* ---- money ------------------------------------------------------------- */
 
-/* Currency code from the cur/cur_pre captures, or the document's default. */
+/* Currency code from the cur_pre/cur/cur2 captures (a prefix wins: 港币15亿元
+ * is HKD although 元 alone is CNY), or the document's default. */
 static int money_currency(ft_norm_ctx *ctx, const char **code, size_t *code_len,
                           int *from_doc)
 {
-    static const char *const groups[] = {"cur", "cur_pre", "cur2"};
+    static const char *const groups[] = {"cur_pre", "cur", "cur2"};
     *from_doc = 0;
     for (size_t i = 0; i < 3; i++) {
         const char *s;
@@ -459,45 +460,98 @@ static int days_in(int y, int m)
     return d[m - 1];
 }
 
-static int norm_date(ft_norm_ctx *ctx)
+/* Reads a month from numeric group `num` (8, 08, 八, 十一) or name group
+ * `name` (Aug, August, via month_names).  Returns 1 and sets *m when one of
+ * them matched, 0 when neither did, -1 when the text is no month. */
+static int group_month(const ft_norm_ctx *ctx, const char *num, const char *name, double *m)
 {
-    double y = 0, m = 0, d = 0;
     const char *s;
     size_t n;
-    if (!group_num(ctx, "y", &y)) {
-        if (!ft_norm_group(ctx, "rel", &s, &n))
-            y = 0;
-        else {
-            const ft_tab_entry *e = lookup(ctx, "relative_year", s, n);
-            if (!e || e->kind != FT_VAL_NUM || !ctx->doc->ref_y)
-                return FT_NORM_REJECT;
-            y = ctx->doc->ref_y + e->num;
-        }
-    } else if (y < 100 && has_group(ctx, "y2")) {
-        y += 2000;
-    }
-    if (ft_norm_group(ctx, "mon", &s, &n) && n) {
+    if (name && ft_norm_group(ctx, name, &s, &n) && n) {
         const ft_tab_entry *e = lookup(ctx, "month_names", s, n);
         if (!e || e->kind != FT_VAL_NUM)
-            return FT_NORM_REJECT;
-        m = e->num;
-    } else if (has_group(ctx, "m") && !group_num(ctx, "m", &m)) {
-        return FT_NORM_REJECT;
+            return -1;
+        *m = e->num;
+    } else if (has_group(ctx, num)) {
+        if (!group_num(ctx, num, m))
+            return -1;
+    } else {
+        return 0;
     }
+    return *m >= 1 && *m <= 12 && *m == floor(*m) ? 1 : -1;
+}
+
+/* The year of a date: group y (two-digit years with group y2 are 20xx), or
+ * the relative word in group rel resolved against the document date, or
+ * the document's year when only a month is written.  0 when unknown. */
+static int date_year(const ft_norm_ctx *ctx, double *y)
+{
+    const char *s;
+    size_t n;
+    *y = 0;
+    if (group_num(ctx, "y", y)) {
+        if (*y < 100 && has_group(ctx, "y2"))
+            *y += 2000;
+        return 1;
+    }
+    if (ft_norm_group(ctx, "rel", &s, &n) && n) {
+        const ft_tab_entry *e = lookup(ctx, "relative_year", s, n);
+        if (!e || e->kind != FT_VAL_NUM || !ctx->doc->ref_y)
+            return -1;
+        *y = ctx->doc->ref_y + e->num;
+        return 1;
+    }
+    return 0;
+}
+
+/* Month range within year y from the first and last month: YYYY-MM/YYYY-MM. */
+static int month_range(char *v, size_t vn, int y, double a, double b)
+{
+    if (a < 1 || b > 12 || b <= a || a != floor(a) || b != floor(b))
+        return -1;
+    snprintf(v, vn, "%04d-%02d/%04d-%02d", y, (int)a, y, (int)b);
+    return 0;
+}
+
+/* Calendar dates.  Captures: y (y2 for two-digit years) or rel (今年, 去年:
+ * table relative_year, needs the document date); m or mon (month_names); d;
+ * m1/m2 or mon1/mon2 (month range); mfirst (前8个月: months 1..N); period
+ * (date_period table: 上半年, 年底, H1); q (quarter number or ordinal word)
+ * and qfirst (前三季度 style).  Values are ISO: YYYY, YYYY-MM, YYYY-MM-DD
+ * or a range A/B.  Impossible dates (13th month, 2月30日) are rejected. */
+static int norm_date(ft_norm_ctx *ctx)
+{
+    double y = 0, m = 0, d = 0, m1 = 0, m2 = 0;
+    const char *s;
+    size_t n;
+    int yr = date_year(ctx, &y);
+    if (yr < 0)
+        return FT_NORM_REJECT;
+    int has_m = group_month(ctx, "m", "mon", &m);
+    int has_m1 = group_month(ctx, "m1", "mon1", &m1);
+    int has_m2 = group_month(ctx, "m2", "mon2", &m2);
+    if (has_m < 0 || has_m1 < 0 || has_m2 < 0)
+        return FT_NORM_REJECT;
     if (has_group(ctx, "d") && !group_num(ctx, "d", &d))
         return FT_NORM_REJECT;
-    if (y == 0) {
-        if (!ctx->doc->ref_y || m == 0)
+    if (yr == 0) {
+        if (!ctx->doc->ref_y || !(has_m || has_m1))
             return FT_NORM_REJECT;
         y = ctx->doc->ref_y;
     }
-    if (y < 1900 || y > 2100 || y != floor(y) || m < 0 || m > 12 || m != floor(m) ||
-        d < 0 || d != floor(d))
+    if (y < 1900 || y > 2100 || y != floor(y) || d < 0 || d != floor(d))
         return FT_NORM_REJECT;
     if (d > 0 && (m == 0 || d > days_in((int)y, (int)m)))
         return FT_NORM_REJECT;
     char v[40];
-    if (ft_norm_group(ctx, "period", &s, &n) && n) {
+    if (has_m1 || has_m2) {
+        if (!has_m1 || !has_m2 || month_range(v, sizeof v, (int)y, m1, m2))
+            return FT_NORM_REJECT;
+    } else if (has_group(ctx, "mfirst")) {
+        double last;
+        if (!group_num(ctx, "mfirst", &last) || month_range(v, sizeof v, (int)y, 1, last))
+            return FT_NORM_REJECT;
+    } else if (ft_norm_group(ctx, "period", &s, &n) && n) {
         const ft_tab_entry *e = lookup(ctx, "date_period", s, n);
         int a = 0, b = 0;
         if (!e || e->kind == FT_VAL_NULL)
