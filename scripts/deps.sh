@@ -7,7 +7,8 @@
 set -u
 need=""
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
-for pair in libpcre2-8:libpcre2-dev libcjson:libcjson-dev yaml-0.1:libyaml-dev; do
+for pair in libpcre2-8:libpcre2-dev libcjson:libcjson-dev yaml-0.1:libyaml-dev \
+            zlib:zlib1g-dev expat:libexpat1-dev; do
     pc=${pair%%:*}; deb=${pair#*:}
     if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc" 2>/dev/null; then
         need="$need $deb"

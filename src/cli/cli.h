@@ -86,7 +86,8 @@ typedef struct cli_ctx cli_ctx;
 
 /* An output format.  doc() runs in a worker thread and may only write to
  * out (and read ctx); begin(), merge() and end() run in the main thread in
- * input order. */
+ * input order.  end() is always called, with f == NULL after a write
+ * failure, so that it can free ctx->wstate. */
 typedef struct cli_writer {
     const char *name;
     const char *help;

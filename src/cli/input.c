@@ -1,30 +1,48 @@
 /*
  * input.c - turns the command line's inputs into a stream of documents.
  *
- * A plain-text file is one document; a JSONL file (--jsonl, or a name ending
- * in .jsonl) gives one document per line; `-` or no input reads stdin.
- * Directories are walked recursively in sorted order, taking *.txt and
- * *.jsonl files.  Lines are read with getline, so a line of any length is
+ * A plain-text file is one document; a JSONL file (--jsonl or --in jsonl, or
+ * a name ending in .jsonl) gives one document per line; an RSS or Atom feed
+ * (--in rss, or a name ending in .xml, .rss or .atom) gives one document per
+ * item (input_feed.c); `-` or no input reads stdin.  Every input is read
+ * through zlib, so NAME.gz files - and gzip-compressed stdin - are
+ * decompressed on the fly, and the format is chosen from the name without
+ * its .gz.  Directories are walked recursively in sorted order, taking
+ * *.txt, *.jsonl, *.xml, *.rss, *.atom and their .gz forms.
+ *
+ * Lines are read through a block buffer, so a line of any length is
  * handled; a document larger than --max-doc-bytes is reported (as an error
  * record in its place) and its bytes are skipped, never silently truncated.
+ * Progress counts compressed bytes, so it matches the file sizes summed up
+ * front for the ETA.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "cli.h"
+#include "input_feed.h"
+
+enum { IN_TEXT, IN_JSONL, IN_FEED };
 
 struct cli_input {
     const cli_opts *opts;
     char **files;           /* expanded list of inputs ("-" = stdin) */
     size_t n_files, cur;
-    FILE *f;                /* open JSONL stream */
+    gzFile gz;              /* open JSONL or feed stream */
+    int kind;               /* IN_JSONL or IN_FEED while gz is open */
+    cli_feed *feed;
+    int feed_eof;
     const char *fname;
     long line;
-    size_t total, done;
-    char block[65536];      /* read-ahead buffer of the JSONL stream */
+    size_t total;           /* sum of the file sizes */
+    size_t done_files;      /* compressed bytes of the finished files */
+    size_t done;
+    char block[65536];      /* read-ahead buffer of the open stream */
     size_t bpos, blen;
 };
 
@@ -34,9 +52,38 @@ static int has_suffix(const char *s, const char *suf)
     return n >= m && !strcmp(s + n - m, suf);
 }
 
-static int wanted(const char *name)
+/* The kind of input a file name announces, looking through ".gz";
+ * -1 for names that directory walks skip. */
+static int kind_of_name(const char *name)
 {
-    return has_suffix(name, ".txt") || has_suffix(name, ".jsonl");
+    size_t n = strlen(name);
+    char base[32];
+    if (has_suffix(name, ".gz"))
+        n -= 3;
+    size_t m = n > sizeof base - 1 ? sizeof base - 1 : n;
+    memcpy(base, name + n - m, m);
+    base[m] = 0;
+    if (has_suffix(base, ".jsonl"))
+        return IN_JSONL;
+    if (has_suffix(base, ".xml") || has_suffix(base, ".rss") || has_suffix(base, ".atom"))
+        return IN_FEED;
+    if (has_suffix(base, ".txt"))
+        return IN_TEXT;
+    return -1;
+}
+
+/* The kind of a named input: --in or --jsonl first, then the name. */
+static int kind_of(const cli_input *in, const char *name)
+{
+    const char *f = in->opts->in_format;
+    if (f && !strcmp(f, "rss"))
+        return IN_FEED;
+    if ((f && !strcmp(f, "jsonl")) || in->opts->jsonl)
+        return IN_JSONL;
+    if (f && !strcmp(f, "text"))
+        return IN_TEXT;
+    int k = kind_of_name(name);
+    return k < 0 ? IN_TEXT : k;
 }
 
 static int add_file(cli_input *in, const char *path)
@@ -77,17 +124,20 @@ static int add_dir(cli_input *in, const char *dir)
         names = nn;
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
         names[n] = malloc(len);
+        if (!names[n])
+            break;
         snprintf(names[n], len, "%s/%s", dir, e->d_name);
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
             rc |= add_dir(in, names[i]);
-        else if (wanted(names[i]))
+        else if (kind_of_name(names[i]) >= 0)
             rc |= add_file(in, names[i]);
         free(names[i]);
     }
@@ -102,6 +152,11 @@ int cli_input_open(const cli_opts *opts, cli_input **out)
         return -1;
     in->opts = opts;
     int rc = 0;
+    const char *f = opts->in_format;
+    if (f && strcmp(f, "rss") && strcmp(f, "jsonl") && strcmp(f, "text")) {
+        fprintf(stderr, "fintag: --in takes text, jsonl or rss, not '%s'\n", f);
+        rc = -1;
+    }
     if (opts->n_inputs == 0)
         rc |= add_file(in, "-");
     for (size_t i = 0; i < opts->n_inputs; i++) {
@@ -126,43 +181,76 @@ size_t cli_input_done(const cli_input *in)
     return in->done;
 }
 
+/* Records how far the open stream has read (in compressed bytes). */
+static void note_progress(cli_input *in, gzFile gz)
+{
+    z_off_t off = gzoffset(gz);
+    if (off >= 0)
+        in->done = in->done_files + (size_t)off;
+}
+
+static void close_stream(cli_input *in)
+{
+    if (in->gz) {
+        note_progress(in, in->gz);
+        in->done_files = in->done;
+        gzclose(in->gz);
+        in->gz = NULL;
+    }
+    cli_feed_free(in->feed);
+    in->feed = NULL;
+}
+
 void cli_input_close(cli_input *in)
 {
     if (!in)
         return;
-    if (in->f && in->f != stdin)
-        fclose(in->f);
+    close_stream(in);
     for (size_t i = 0; i < in->n_files; i++)
         free(in->files[i]);
     free(in->files);
     free(in);
 }
 
-static int is_jsonl(const cli_input *in, const char *name)
+/* Reads up to n bytes; -1 on a read or decompression error. */
+static long gz_read(gzFile gz, char *buf, size_t n)
 {
-    return in->opts->jsonl || has_suffix(name, ".jsonl");
+    int r = gzread(gz, buf, (unsigned)n);
+    if (r < 0)
+        return -1;
+    return r;
+}
+
+/* The text of the stream's last error. */
+static const char *gz_error(gzFile gz)
+{
+    int code;
+    const char *msg = gzerror(gz, &code);
+    if (code == Z_ERRNO)
+        return strerror(errno);
+    return msg && *msg ? msg : "read error";
 }
 
 /* Reads a whole stream as one document, respecting the size limit. */
-static int read_whole(cli_input *in, FILE *f, cli_doc *doc)
+static int read_whole(cli_input *in, gzFile gz, cli_doc *doc)
 {
     ft_buf b = {0};
-    char tmp[65536];
-    size_t n, total = 0;
+    size_t total = 0;
     int too_big = 0;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-        total += n;
+    long n;
+    while ((n = gz_read(gz, in->block, sizeof in->block)) > 0) {
+        total += (size_t)n;
+        note_progress(in, gz);
         if (total > in->opts->max_doc_bytes) {
             too_big = 1;
             continue;
         }
-        if (ft_buf_add(&b, tmp, n)) {
+        if (ft_buf_add(&b, in->block, (size_t)n)) {
             ft_buf_free(&b);
             return -1;
         }
     }
-    in->done += total;
-    if (ferror(f)) {
+    if (n < 0) {
         ft_buf_free(&b);
         return -1;
     }
@@ -191,7 +279,13 @@ static int read_line(cli_input *in, cli_doc *doc)
     int too_big = 0, got = 0;
     for (;;) {
         if (in->bpos == in->blen) {
-            in->blen = fread(in->block, 1, sizeof in->block, in->f);
+            long r = gz_read(in->gz, in->block, sizeof in->block);
+            if (r < 0) {
+                ft_buf_free(&b);
+                return -1;
+            }
+            note_progress(in, in->gz);
+            in->blen = (size_t)r;
             in->bpos = 0;
             if (in->blen == 0)
                 break;
@@ -212,13 +306,8 @@ static int read_line(cli_input *in, cli_doc *doc)
         if (nl)
             break;
     }
-    if (ferror(in->f)) {
-        ft_buf_free(&b);
-        return -1;
-    }
     if (!got)
         return 0;
-    in->done += total;
     in->line++;
     doc->line = in->line;
     if (too_big) {
@@ -238,47 +327,94 @@ static int read_line(cli_input *in, cli_doc *doc)
     return 1;
 }
 
+/* Next item of the open feed, parsing more of the file as needed.
+ * Returns 1 for a document, 0 at the end of the feed, -1 on a read error. */
+static int feed_next(cli_input *in, cli_doc *doc)
+{
+    for (;;) {
+        if (cli_feed_next(in->feed, doc))
+            return 1;
+        if (in->feed_eof)
+            return 0;
+        long r = gz_read(in->gz, in->block, sizeof in->block);
+        if (r < 0)
+            return -1;
+        note_progress(in, in->gz);
+        in->feed_eof = r == 0;
+        cli_feed_parse(in->feed, in->block, (size_t)r, in->feed_eof);
+    }
+}
+
+/* Opens a file (or stdin) through zlib; NULL with errno set on failure. */
+static gzFile open_gz(const char *name)
+{
+    gzFile gz;
+    if (!strcmp(name, "-")) {
+        int fd = dup(0);
+        if (fd < 0)
+            return NULL;
+        gz = gzdopen(fd, "rb");
+        if (!gz)
+            close(fd);
+    } else {
+        gz = gzopen(name, "rb");
+    }
+    if (gz)
+        gzbuffer(gz, 1u << 17);
+    return gz;
+}
+
 int cli_input_next(cli_input *in, cli_doc *doc)
 {
     for (;;) {
-        if (in->f) {
-            int r = read_line(in, doc);
+        if (in->gz) {
+            int r = in->kind == IN_FEED ? feed_next(in, doc) : read_line(in, doc);
             if (r < 0) {
-                fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, strerror(errno));
+                fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, gz_error(in->gz));
+                close_stream(in);
                 return -1;
             }
             if (r == 1) {
-                doc->is_json = 1;
-                doc->name = ft_strdup(in->fname);
+                if (in->kind == IN_JSONL) {
+                    doc->is_json = 1;
+                    doc->name = ft_strdup(in->fname);
+                }
                 return 1;
             }
-            if (in->f != stdin)
-                fclose(in->f);
-            in->f = NULL;
+            close_stream(in);
         }
         if (in->cur >= in->n_files)
             return 0;
         const char *name = in->files[in->cur++];
         int std = !strcmp(name, "-");
-        FILE *f = std ? stdin : fopen(name, "rb");
-        if (!f) {
-            fprintf(stderr, "fintag: %s: %s\n", name, strerror(errno));
+        in->fname = std ? "<stdin>" : name;
+        gzFile gz = open_gz(name);
+        if (!gz) {
+            fprintf(stderr, "fintag: %s: %s\n", name, errno ? strerror(errno) : "out of memory");
             return -1;
         }
-        in->fname = std ? "<stdin>" : name;
-        if (is_jsonl(in, name)) {
-            in->f = f;
+        int kind = kind_of(in, name);
+        if (kind != IN_TEXT) {
+            in->gz = gz;
+            in->kind = kind;
             in->line = 0;
             in->bpos = in->blen = 0;
+            in->feed_eof = 0;
+            if (kind == IN_FEED && !(in->feed = cli_feed_new(in->opts, in->fname))) {
+                close_stream(in);
+                fprintf(stderr, "fintag: %s: out of memory\n", name);
+                return -1;
+            }
             continue;
         }
-        int rc = read_whole(in, f, doc);
-        if (!std)
-            fclose(f);
-        if (rc < 0) {
-            fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, strerror(errno));
+        int rc = read_whole(in, gz, doc);
+        if (rc < 0)
+            fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, gz_error(gz));
+        note_progress(in, gz);
+        in->done_files = in->done;
+        gzclose(gz);
+        if (rc < 0)
             return -1;
-        }
         doc->name = ft_strdup(in->fname);
         return 1;
     }

@@ -188,6 +188,7 @@ void cli_doc_free(cli_doc *doc)
     free(doc->raw);
     free(doc->name);
     free(doc->input_error);
+    free(doc->ref_date);
     cJSON_Delete(doc->obj);
     free(doc->id);
     if (doc->text && doc->is_json)
@@ -283,6 +284,8 @@ static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
     so.utf8_mode = o->utf8_mode;
     so.ref_date = o->ref_date;
     so.plain = o->plain;
+    if (doc->ref_date)
+        so.ref_date = doc->ref_date;
     if (o->date_field && doc->obj) {
         cJSON *d = cJSON_GetObjectItemCaseSensitive(doc->obj, o->date_field);
         if (cJSON_IsString(d))
@@ -501,7 +504,7 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
             last = now_sec();
         }
     }
-    if (!write_failed && ctx.writer->end && ctx.writer->end(&ctx, of.f))
+    if (ctx.writer->end && ctx.writer->end(&ctx, write_failed ? NULL : of.f))
         write_failed = 1;
     if (show && now_sec() - t0 > 1)
         progress(&ctx, in, t0, 1);

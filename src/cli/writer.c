@@ -1,14 +1,129 @@
 /*
- * writer.c - the table of output formats.
+ * writer.c - the table of output formats, the JSONL format and the helpers
+ * the other formats share (writers.h).
  *
  * Every format is a cli_writer: a doc() function that renders one document
  * into that document's buffer (in a worker thread), and optional begin(),
  * merge() and end() functions that run in the main thread in input order.
  * Adding a format means adding one entry to the table below.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "writers.h"
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+int cli_merge_ok(cli_ctx *ctx, cli_doc *doc, FILE *f)
+{
+    FT_UNUSED(ctx);
+    if (doc->failed || !doc->out.len)
+        return 0;
+    return fwrite(doc->out.p, 1, doc->out.len, f) == doc->out.len ? 0 : -1;
+}
+
+void cli_add_utf8(ft_buf *out, const char *s, size_t n)
+{
+    size_t i = 0, run = 0;
+    while (i < n) {
+        int k = ft_utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (k > 0) {
+            i += (size_t)k;
+            continue;
+        }
+        ft_buf_add(out, s + run, i - run);
+        ft_buf_adds(out, "\xEF\xBF\xBD");
+        run = ++i;
+    }
+    ft_buf_add(out, s + run, i - run);
+}
+
+void cli_add_xml(ft_buf *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        int k = ft_utf8_seq_len(u, n - i);
+        uint32_t c = k > 0 ? ft_utf8_decode(u, k) : 0xFFFD;
+        if (k <= 0)
+            k = 1;
+        if (c == '&')
+            ft_buf_adds(out, "&amp;");
+        else if (c == '<')
+            ft_buf_adds(out, "&lt;");
+        else if (c == '>')
+            ft_buf_adds(out, "&gt;");
+        else if (c == '"')
+            ft_buf_adds(out, "&quot;");
+        else if (c == '\'')
+            ft_buf_adds(out, "&#39;");
+        else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE ||
+                 c == 0xFFFF || c == 0xFFFD)
+            ft_buf_adds(out, "\xEF\xBF\xBD");
+        else
+            ft_buf_add(out, s + i, (size_t)k);
+        i += (size_t)k;
+    }
+}
+
+int cli_attr_text(const ft_attr *a, ft_buf *out)
+{
+    switch (a->kind) {
+    case FT_VAL_NUM:
+        ft_buf_add_num(out, a->num);
+        return 1;
+    case FT_VAL_STR:
+        cli_add_utf8(out, a->str, strlen(a->str));
+        return 0;
+    case FT_VAL_BOOL:
+        ft_buf_adds(out, a->boolean ? "true" : "false");
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+const ft_span **cli_flat_spans(const ft_result *res, size_t *n)
+{
+    *n = 0;
+    if (!res->n_spans)
+        return NULL;
+    const ft_span **v = malloc(res->n_spans * sizeof *v);
+    if (!v)
+        return NULL;
+    size_t end = 0;
+    for (size_t i = 0; i < res->n_spans; i++) {
+        const ft_span *sp = &res->spans[i];
+        if (*n && sp->byte_start < end)
+            continue;
+        v[(*n)++] = sp;
+        end = sp->byte_end;
+    }
+    return v;
+}
+
+const char **cli_rule_types(const ft_rules *rules, size_t *n)
+{
+    size_t nr = ft_rules_count(rules);
+    const char **v = calloc(nr + 1, sizeof *v);
+    *n = 0;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < nr; i++) {
+        ft_rule_info info;
+        if (ft_rules_info(rules, i, &info) != FT_OK || !info.type || info.type[0] == '_')
+            continue;
+        size_t k = 0;
+        while (k < *n && strcmp(v[k], info.type))
+            k++;
+        if (k == *n)
+            v[(*n)++] = info.type;
+    }
+    return v;
+}
+
+/* ---- JSONL ------------------------------------------------------------------ */
 
 /* Appends the "warnings" member when the scan produced any. */
 static void add_warnings(const ft_result *res, ft_buf *out)
@@ -74,21 +189,28 @@ static int jsonl_doc(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *o
     return cli_json_record(ctx, doc, res, out);
 }
 
-static const cli_writer writers[] = {
-    {"jsonl", "one JSON object per document with its \"entities\" (default)", NULL,
-     jsonl_doc, NULL, NULL},
+static const cli_writer jsonl_writer = {
+    "jsonl", "one JSON object per document with its \"entities\" (default)", NULL,
+    jsonl_doc, NULL, NULL};
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static const cli_writer *const writers[] = {
+    &jsonl_writer, &cli_writer_csv, &cli_writer_tsv, &cli_writer_conll, &cli_writer_spacy,
+    &cli_writer_doccano, &cli_writer_labelstudio, &cli_writer_brat, &cli_writer_inline,
+    &cli_writer_html, &cli_writer_stats,
 };
 
 const cli_writer *cli_writer_find(const char *name)
 {
     for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)
-        if (!strcmp(writers[i].name, name))
-            return &writers[i];
+        if (!strcmp(writers[i]->name, name))
+            return writers[i];
     return NULL;
 }
 
 void cli_writer_list(FILE *f)
 {
     for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)
-        fprintf(f, "  %-12s %s\n", writers[i].name, writers[i].help);
+        fprintf(f, "  %-12s %s\n", writers[i]->name, writers[i]->help);
 }
