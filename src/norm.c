@@ -216,6 +216,8 @@ static int norm_unit_decl(ft_norm_ctx *ctx)
 
 /* ---- percent ----------------------------------------------------------- */
 
+/* Percent levels.  Captures: num (20.5%, 百分之二点三), cheng (八成 = 80),
+ * permille (5‰ = 0.5), or low/high for a range. */
 static int norm_percent(ft_norm_ctx *ctx)
 {
     double v, lo, hi;
@@ -241,10 +243,14 @@ static int norm_percent(ft_norm_ctx *ctx)
 
 /* ---- growth ------------------------------------------------------------ */
 
+/* Growth (a signed change).  Captures: num, or low/high for a range; dir
+ * (table growth_direction gives the sign: 增长 +1, 下降 -1); gunit (table
+ * growth_unit: %, pp, bp, times); basis (table growth_basis: yoy, qoq). */
 static int norm_growth(ft_norm_ctx *ctx)
 {
-    double v;
-    if (!group_num(ctx, "num", &v))
+    double v = 0, lo = 0, hi = 0;
+    int range = group_num(ctx, "low", &lo) && group_num(ctx, "high", &hi);
+    if (!range && !group_num(ctx, "num", &v))
         return FT_NORM_REJECT;
     const char *s;
     size_t n;
@@ -262,7 +268,14 @@ static int norm_growth(ft_norm_ctx *ctx)
             return FT_NORM_REJECT;
         unit = e->str;
     }
-    ft_norm_set_num(ctx, "value", sign * v);
+    if (range) {
+        double a = sign * lo, b = sign * hi;
+        ft_norm_set_null(ctx, "value");
+        ft_norm_set_num(ctx, "low", a < b ? a : b);
+        ft_norm_set_num(ctx, "high", a < b ? b : a);
+    } else {
+        ft_norm_set_num(ctx, "value", sign * v);
+    }
     ft_norm_set_str(ctx, "unit", unit, strlen(unit));
     if (ft_norm_group(ctx, "basis", &s, &n) && n) {
         const ft_tab_entry *e = lookup(ctx, "growth_basis", s, n);
@@ -320,9 +333,19 @@ static int is_han(uint32_t c)
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
 }
 
+/* Is c a character of a company short name: Han, Latin or full-width
+ * letters (京东方Ａ), or the '*' of *ST? */
+static int name_char(uint32_t c)
+{
+    return is_han(c) || (c < 0x80 && isalpha((int)c)) || (c >= 0xFF21 && c <= 0xFF3A) ||
+           c == '*';
+}
+
 /* Looks back from byte `from` for the company name written before a code:
- * skips one opening bracket, then takes Han characters (and Latin letters
- * touching them), at most 12, cut after the last stop word. */
+ * skips one opening bracket, then takes name characters, at most 12.  A
+ * candidate longer than four characters is cut after the last stop word
+ * (公告, 近日, 的 ...) that leaves at least two; short ones (和仁科技, 宏和科技)
+ * are names as they stand. */
 static void stock_name(ft_norm_ctx *ctx, size_t from)
 {
     const char *t = ctx->text;
@@ -346,20 +369,26 @@ static void stock_name(ft_norm_ctx *ctx, size_t from)
         q = ft_utf8_prev(t, p);
         len = ft_utf8_seq_len((const unsigned char *)t + q, p - q);
         c = len > 0 ? ft_utf8_decode((const unsigned char *)t + q, len) : 0;
-        if (!(is_han(c) || (c < 0x80 && isalpha((int)c)) || c == 0xFF21))
+        if (!name_char(c))
             break;
         p = q;
         count++;
     }
     if (end - p < 2)
         return;
-    /* cut after the last stop word inside the candidate */
+    /* a '*' belongs to the name only as the start of *ST */
+    for (size_t i = p; i < end; i++)
+        if (t[i] == '*' && (end - i < 3 || strncmp(t + i + 1, "ST", 2)))
+            p = i + 1;
     const ft_table *stop = ft_rules_table(ctx->rules, "name_stop");
     size_t start = p;
-    if (stop) {
+    if (stop && ft_table_get(stop, t + p, end - p))
+        return;
+    if (stop && count > 4) {
+        /* cut after the last stop word inside the candidate */
         for (size_t i = p; i < end;) {
             const ft_tab_entry *e = ft_table_prefix(stop, t + i, end - i);
-            if (e) {
+            if (e && ft_utf8_cp_count(t + i + e->klen, end - i - e->klen) >= 2) {
                 start = i + e->klen;
                 i += e->klen;
             } else {
@@ -367,10 +396,10 @@ static void stock_name(ft_norm_ctx *ctx, size_t from)
                 i += l > 0 ? (size_t)l : 1;
             }
         }
-        const ft_table *bad = ft_rules_table(ctx->rules, "name_not");
-        if (bad && ft_table_suffix(bad, t + start, end - start))
-            return;
     }
+    const ft_table *bad = ft_rules_table(ctx->rules, "name_not");
+    if (bad && ft_table_suffix(bad, t + start, end - start))
+        return;
     if (ft_utf8_cp_count(t + start, end - start) < 2)
         return;
     ft_norm_set_str(ctx, "name", t + start, end - start);
