@@ -20,18 +20,16 @@ set -u
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-PY=${FINTAG_PYTHON:-}
+PY=""
+for p in ${FINTAG_PYTHON:-/usr/bin/python3 python3}; do
+    if command -v "$p" > /dev/null 2>&1 &&
+       "$p" -c 'import dask.bag, distributed' > /dev/null 2>&1; then
+        PY=$p
+        break
+    fi
+done
 if [ -z "$PY" ]; then
-    for p in /usr/bin/python3 python3; do
-        if command -v "$p" > /dev/null 2>&1 &&
-           "$p" -c 'import dask.bag, distributed' > /dev/null 2>&1; then
-            PY=$p
-            break
-        fi
-    done
-fi
-if [ -z "$PY" ]; then
-    echo "SKIP dask/cluster: neither /usr/bin/python3 nor python3 can import dask.bag and distributed (apt-get install python3-dask python3-distributed; .ci/setup.d/python.sh does)"
+    echo "SKIP dask/cluster: ${FINTAG_PYTHON:-neither /usr/bin/python3 nor python3} cannot import dask.bag and distributed (apt-get install python3-dask python3-distributed; .ci/setup.d/python.sh does)"
     exit 0
 fi
 
