@@ -107,7 +107,7 @@ static int load_gold(ev_state *st, const char *path)
     }
     free(line);
     fclose(f);
-    if (rc == 0)
+    if (rc == 0 && st->n_gold)
         qsort(st->gold, st->n_gold, sizeof *st->gold, cmp_gold);
     return rc;
 }
@@ -115,7 +115,7 @@ static int load_gold(ev_state *st, const char *path)
 /* Finds the gold record of a document: by its id, else by its base name. */
 static ev_gold *find_gold(ev_state *st, const char *id)
 {
-    if (!id)
+    if (!id || !st->n_gold)
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
         ev_gold key = {id, NULL, NULL};
@@ -399,7 +399,8 @@ static cJSON *row_json(const ev_type *t)
 /* Prints the per-type table (or JSON) with a micro-averaged total. */
 static void report(ev_state *st)
 {
-    qsort(st->types, st->n_types, sizeof *st->types, cmp_type);
+    if (st->n_types)
+        qsort(st->types, st->n_types, sizeof *st->types, cmp_type);
     ev_type total = {0};
     for (size_t i = 0; i < st->n_types; i++) {
         total.gold += st->types[i].gold;
