@@ -25,9 +25,10 @@ enum { C_SPACE, C_WORD, C_SINGLE };
 /* The character class of code point c. */
 static int char_class(uint32_t c)
 {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
+    /* the white space of Python's str.split() */
+    if ((c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
         c == 0x3000 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-        c == 0x2029 || c == 0x202F || c == 0x205F || c == 0xFEFF)
+        c == 0x2029 || c == 0x202F || c == 0x205F)
         return C_SPACE;
     if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
         return C_WORD;
