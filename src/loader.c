@@ -138,7 +138,9 @@ static void load_example(load_ctx *lc, ft_rule *r, yaml_node_t *n, int is_match)
                 err_at(lc, k, r->id, "example keys and values must be scalars");
                 continue;
             }
-            if (!strcmp(key, "text")) {
+            if ((!strcmp(key, "text") && ex.text) || (!strcmp(key, "span") && ex.span)) {
+                err_at(lc, k, r->id, "duplicate key '%s' in example", key);
+            } else if (!strcmp(key, "text")) {
                 ex.text = ft_strdup(val);
             } else if (!strcmp(key, "span")) {
                 if (!is_match)
@@ -288,8 +290,6 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
     mark_pos(&n->start_mark, &r->line, &r->col);
     const char *rid = id ? r->id : NULL;
     int seen_pattern = 0, seen_patterns = 0;
-    const char *seen_keys[16];
-    int n_seen = 0;
 
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
          p < n->data.mapping.pairs.top; p++) {
@@ -300,15 +300,14 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
             continue;
         }
         int dup = 0;
-        for (int i = 0; i < n_seen; i++)
-            if (!strcmp(seen_keys[i], key))
-                dup = 1;
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p && !dup; q++) {
+            const char *earlier = scalar(node_at(lc, q->key));
+            dup = earlier && !strcmp(earlier, key);
+        }
         if (dup) {
             err_at(lc, k, rid, "duplicate key '%s'", key);
             continue;
         }
-        if (n_seen < 16)
-            seen_keys[n_seen++] = key;
         if (!strcmp(key, "id")) {
             if (!scalar(v) || !*scalar(v))
                 err_at(lc, v, NULL, "'id' must be a non-empty string");

@@ -45,7 +45,7 @@ static int arabic(const char *s, size_t n, size_t *i, double *out)
         int sep_len = 0;
         if (c == ',')
             sep_len = 1;
-        else if (!strncmp(s + j, "\xEF\xBC\x8C", 3) && j + 3 <= n)
+        else if (j + 3 <= n && !memcmp(s + j, "\xEF\xBC\x8C", 3))
             sep_len = 3; /* ， */
         if (sep_len && !seen_point && digits) {
             if (since_sep >= 0 && since_sep != 3)
@@ -128,7 +128,7 @@ int ft_numeral_parse(const ft_table *digits, const ft_table *units, const char *
             i += d->klen;
             continue;
         }
-        if (!strncmp(s + i, "点", strlen("点")) && have_num && !frac) {
+        if (n - i >= strlen("点") && !memcmp(s + i, "点", strlen("点")) && have_num && !frac) {
             frac = 1;
             frac_scale = 0.1;
             i += strlen("点");

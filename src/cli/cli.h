@@ -80,6 +80,7 @@ typedef struct cli_doc {
     int failed;
     size_t n_entities;
     ft_buf out;
+    char *warnings;            /* the scan's warnings, one line each, for stderr */
 } cli_doc;
 
 typedef struct cli_ctx cli_ctx;
@@ -137,6 +138,10 @@ int cli_eval(const cli_opts *opts, const ft_rules *rules);
 /* explain.c */
 int cli_explain(const cli_opts *opts, const ft_rules *rules, const char *text);
 int cli_dump_rules(const ft_rules *rules, FILE *f);
+
+/* backtrack.c: scans pathological strings with the rule set and warns about
+ * every rule that hits the match limit; returns the number of such rules. */
+int cli_check_backtracking(const ft_rules *rules);
 
 /* main.c: prints a library diagnostic as file:line:col: level: rule 'id': msg */
 void cli_print_diag(const ft_diag *d, void *user);

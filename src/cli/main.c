@@ -294,6 +294,7 @@ static int cli_main(int argc, char **argv, cli_opts *op)
         if (cli_load_rules(&o, &rules) != EXIT_OK)
             return EXIT_USAGE;
         int fails = ft_rules_check(rules, cli_print_diag, NULL);
+        cli_check_backtracking(rules);
         size_t n_ex = 0;
         for (size_t i = 0; i < ft_rules_count(rules); i++) {
             ft_rule_info info;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -191,6 +192,7 @@ void cli_doc_free(cli_doc *doc)
     free(doc->ref_date);
     cJSON_Delete(doc->obj);
     free(doc->id);
+    free(doc->warnings);
     if (doc->text && doc->is_json)
         free((char *)doc->text);
     ft_buf_free(&doc->out);
@@ -226,8 +228,22 @@ int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
         doc->id = ft_strdup(doc->name);
         return 0;
     }
+    if (doc->raw_len >= 3 && !memcmp(doc->raw, "\xEF\xBB\xBF", 3)) {
+        /* a byte-order mark (file start, or files concatenated): not JSON */
+        memmove(doc->raw, doc->raw + 3, doc->raw_len - 3);
+        doc->raw_len -= 3;
+        doc->raw[doc->raw_len] = 0;
+    }
     const char *end = NULL;
     doc->obj = cJSON_ParseWithLengthOpts(doc->raw, doc->raw_len, &end, 0);
+    /* only white space may follow the object: the output record reuses the
+     * line's bytes up to its last '}' */
+    while (doc->obj && end < doc->raw + doc->raw_len && strchr(" \t\r", *end) && *end)
+        end++;
+    if (doc->obj && end != doc->raw + doc->raw_len) {
+        cJSON_Delete(doc->obj);
+        doc->obj = NULL;
+    }
     if (!doc->obj || !cJSON_IsObject(doc->obj)) {
         if (doc->obj)
             snprintf(msg, sizeof msg, "line is JSON but not an object");
@@ -297,6 +313,12 @@ static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
         cli_error_record(doc, ft_strerror(rc), &doc->out);
         return;
     }
+    if (res->n_warnings) {
+        ft_buf w = {0};
+        for (size_t i = 0; i < res->n_warnings; i++)
+            ft_buf_addf(&w, "%s%s", i ? "\n" : "", res->warnings[i]);
+        doc->warnings = w.p;
+    }
     ft_result filtered;
     ft_span *kept = NULL;
     if (o->n_types) {
@@ -350,6 +372,14 @@ static int out_open(const cli_opts *o, outfile *of)
         of->f = stdout;
         return 0;
     }
+    struct stat st;
+    if (stat(o->output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or FIFO (-o /dev/null): write to it, never replace it */
+        of->f = fopen(o->output, "wb");
+        if (!of->f)
+            fprintf(stderr, "fintag: %s: %s\n", o->output, strerror(errno));
+        return of->f ? 0 : -1;
+    }
     size_t n = strlen(o->output) + 16;
     of->tmp = malloc(n);
     snprintf(of->tmp, n, "%s.tmpXXXXXX", o->output);
@@ -383,6 +413,8 @@ static int out_close(outfile *of, int ok)
         if (!ok || err)
             unlink(of->tmp);
         free(of->tmp);
+    } else if (of->f != stdout && fclose(of->f) != 0 && !err) {
+        err = errno;
     }
     if (err && err != EPIPE) {
         fprintf(stderr, "fintag: write error: %s\n", strerror(err));
@@ -426,6 +458,7 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
         return EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit then fails the write (EFBIG) */
     cli_input *in;
     int status = EXIT_OK;
     if (cli_input_open(o, &in) != 0)
@@ -488,6 +521,16 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
                 else
                     fprintf(stderr, "fintag: %s: %s\n", d->name ? d->name : "",
                             d->input_error ? d->input_error : "failed");
+            }
+            for (char *w = d->warnings; w && *w;) {
+                size_t wl = strcspn(w, "\n");
+                if (d->line)
+                    fprintf(stderr, "fintag: %s:%ld: warning: %.*s\n", d->name ? d->name : "",
+                            d->line, (int)wl, w);
+                else
+                    fprintf(stderr, "fintag: %s: warning: %.*s\n", d->name ? d->name : "",
+                            (int)wl, w);
+                w += wl + (w[wl] == '\n');
             }
             if (!write_failed) {
                 if (ctx.writer->merge) {

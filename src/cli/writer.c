@@ -153,8 +153,10 @@ int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *ou
         const char *src = doc->raw;
         size_t n = doc->raw_len;
         if (clash) {
-            cJSON_DeleteItemFromObjectCaseSensitive(doc->obj, "entities");
-            if (res->n_warnings)
+            /* every copy: a line may repeat a key */
+            while (cJSON_GetObjectItemCaseSensitive(doc->obj, "entities"))
+                cJSON_DeleteItemFromObjectCaseSensitive(doc->obj, "entities");
+            while (res->n_warnings && cJSON_GetObjectItemCaseSensitive(doc->obj, "warnings"))
                 cJSON_DeleteItemFromObjectCaseSensitive(doc->obj, "warnings");
             base = cJSON_PrintUnformatted(doc->obj);
             src = base;
