@@ -178,6 +178,9 @@ typedef struct seg {
     int literal;
 } seg;
 
+/* Longest pattern a rule may expand to (bytes). */
+#define EXPANDED_MAX (1u << 20)
+
 typedef struct expander {
     ft_compiler *c;
     ft_buf out;
@@ -295,6 +298,17 @@ static void expand(expander *x, const char *text, const ft_srcpos *pos, int top,
                 x->failed = 1;
                 return;
             }
+            if (x->out.len > EXPANDED_MAX) {
+                /* nested defines can double a pattern at every level */
+                int line, col;
+                ft_srcpos_map(&x->c->defs, pos, text, i, &line, &col);
+                ft_diag_emit(&x->c->sink, FT_DIAG_ERROR, pos->file, line, col,
+                             x->rule ? x->rule->id : NULL,
+                             "pattern longer than %u bytes after expanding {{%.*s}}",
+                             EXPANDED_MAX, (int)name_n, text + name_s);
+                x->failed = 1;
+                return;
+            }
             x->depth++;
             ft_buf_adds(&x->out, "(?:");
             expand(x, df->value, &df->pos, 0, ref);
@@ -398,7 +412,8 @@ static void compile_pattern(ft_compiler *c, ft_rule *r, size_t k)
     int ec;
     PCRE2_SIZE eo;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)x.out.p, x.out.len,
-                                     PCRE2_UTF | PCRE2_NO_UTF_CHECK | r->pcre_flags,
+                                     PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_USE_OFFSET_LIMIT |
+                                         r->pcre_flags,
                                      &ec, &eo, NULL);
     if (!code) {
         PCRE2_UCHAR msg[256];
@@ -513,6 +528,11 @@ int ft_compiler_compile(ft_compiler *c, ft_rules **out)
     rs->n_files = d->n_files;
     rs->max_pairs = max_pairs;
     rs->jit = jit;
+    /* the fast path: per-pattern literal gates (see prefilter.c) */
+    if (ft_prefilter_build(rs, &rs->pf) != FT_OK) {
+        free(rs);
+        return FT_ERR_NOMEM;
+    }
     for (size_t i = 0; i < d->n_files; i++)
         free(d->sources[i]);
     free(d->sources);

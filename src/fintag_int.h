@@ -9,6 +9,7 @@
  *   compiler.c  definitions -> expanded, PCRE2-compiled immutable rule set
  *   rules.c     rule-set queries and the example checker
  *   scanner.c   per-thread matching, normalisation and overlap resolution
+ *   prefilter.c required-literal gates: which windows each pattern runs on
  *   resolve.c   the overlap resolver (pure function, unit-tested)
  *   numeral.c   Arabic / Chinese / financial numerals -> double
  *   norm.c      the named value normalisers (money, percent, ...)
@@ -185,6 +186,7 @@ struct ft_rules {
     size_t n_files;
     uint32_t max_pairs;   /* largest ovector needed */
     int jit;
+    struct ft_prefilter *pf;  /* required-literal gates (prefilter.c) */
 };
 
 const ft_table *ft_rules_table(const ft_rules *r, const char *name);
@@ -284,6 +286,42 @@ int ft_norm_set_null(ft_norm_ctx *ctx, const char *key);
  * success, -1 when s is not a complete numeral. */
 int ft_numeral_parse(const ft_table *digits, const ft_table *units,
                      const char *s, size_t n, double *out);
+
+/* ---- prefilter.c ------------------------------------------------------- */
+
+/* Required-literal gates, built once per rule set (immutable), and the
+ * per-scanner hit lists. */
+typedef struct ft_prefilter ft_prefilter;
+typedef struct ft_pf_state ft_pf_state;
+
+/* Analyses every expanded pattern of rs and builds the gates. */
+int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out);
+void ft_prefilter_free(ft_prefilter *pf);
+/* Gate of pattern k of rule `rule`, or -1 (run plainly); *back is the most
+ * bytes between a match attempt's start and its gate hit (SIZE_MAX when
+ * unbounded). */
+int ft_prefilter_gate(const ft_prefilter *pf, size_t rule, size_t k, size_t *back);
+/* The gate of pattern k of rule `rule` as the scanner uses it; NULL when the
+ * pattern runs plainly. */
+typedef struct ft_pf_pat ft_pf_pat;
+const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k);
+int ft_pf_pat_gate(const ft_pf_pat *p);
+/* The lowest offset >= start at which a match attempt whose gate hit is at
+ * byte h can begin (look-back bound, then the characters allowed before the
+ * hit, walked back from h). */
+size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h);
+size_t ft_prefilter_gates(const ft_prefilter *pf);
+size_t ft_prefilter_atoms(const ft_prefilter *pf);
+/* Appends the atoms of a gate as JSON strings separated by spaces. */
+int ft_prefilter_describe(const ft_prefilter *pf, int gate, ft_buf *out);
+int ft_pf_state_create(const ft_prefilter *pf, ft_pf_state **out);
+void ft_pf_state_free(ft_pf_state *st);
+/* Finds every atom occurrence in text (valid UTF-8) and fills the hit
+ * lists; returns 0 or FT_ERR_NOMEM. */
+int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
+                      size_t len);
+/* Sorted byte offsets where gate's atoms start, from the last scan. */
+const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n);
 
 /* ---- resolve.c --------------------------------------------------------- */
 

@@ -29,6 +29,7 @@ void ft_rules_destroy(ft_rules *r)
     for (size_t i = 0; i < r->n_files; i++)
         free(r->files[i]);
     free(r->files);
+    ft_prefilter_free(r->pf);
     free(r);
 }
 

@@ -49,6 +49,8 @@ struct ft_scanner {
     size_t n_warn, cap_warn, cap_warn_ptr;
     size_t *bounds;
     size_t cap_bounds;
+    ft_pf_state *pf;       /* prefilter hit lists */
+    int gated;             /* this scan uses the prefilter */
     ft_result res;
 };
 
@@ -75,6 +77,10 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
     }
     if (s->jstack)
         pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
+    if (rules->pf && ft_pf_state_create(rules->pf, &s->pf) != FT_OK) {
+        ft_scanner_destroy(s);
+        return FT_ERR_NOMEM;
+    }
     *out = s;
     return FT_OK;
 }
@@ -96,6 +102,7 @@ void ft_scanner_destroy(ft_scanner *s)
     free(s->warn_off);
     free(s->warn_ptr);
     free(s->bounds);
+    ft_pf_state_free(s->pf);
     free(s);
 }
 
@@ -215,61 +222,117 @@ static size_t next_char(const char *t, size_t len, size_t i)
     return i + (l > 0 ? (size_t)l : 1);
 }
 
-/* Runs one rule over the document, appending accepted candidates. */
+/* Where the next match attempt of a gated pattern may start.  Every match
+ * that starts at or after `start` contains a gate hit h >= its start, and
+ * ft_pf_window_lo() bounds how far before h it can start.  So the first hit
+ * h >= start gives a window of start positions [lo, h], widened over the
+ * following hits whose windows touch it.  Sets *lo and *limit; returns 0
+ * when no hit is left. */
+static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t start,
+                       const size_t *hits, size_t n, size_t *hi, size_t *lo, size_t *limit)
+{
+    while (*hi < n && hits[*hi] < start)
+        (*hi)++;
+    if (*hi >= n)
+        return 0;
+    size_t h = hits[*hi];
+    *lo = ft_pf_window_lo(g, text, start, h);
+    /* *hi stays at the first hit: a match may end inside the widened window */
+    for (size_t j = *hi + 1; j < n; j++) {
+        size_t after = next_char(text, len, h);
+        if (ft_pf_window_lo(g, text, after, hits[j]) > after)
+            break;
+        h = hits[j];
+    }
+    *limit = h;
+    return 1;
+}
+
+/* Runs one pattern of a rule over the document, appending accepted
+ * candidates.  With a gate (hits != NULL) PCRE2 only searches the windows
+ * next_window() gives, with the offset limit set; otherwise the whole text. */
+static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *text,
+                        size_t len, ft_doc_ctx *doc, const ft_pf_pat *g,
+                        const size_t *hits, size_t n_hits)
+{
+    pcre2_code *code = r->code[k];
+    size_t start = 0, hi = 0, limit = 0;
+    pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
+    while (start <= len) {
+        size_t from = start;
+        if (hits) {
+            if (!next_window(g, text, len, start, hits, n_hits, &hi, &from, &limit))
+                break;
+            pcre2_set_offset_limit(s->mctx, limit);
+        }
+        int rc = s->rules->jit
+                     ? pcre2_jit_match(code, (PCRE2_SPTR)text, len, from,
+                                       PCRE2_NO_UTF_CHECK, s->md, s->mctx)
+                     : pcre2_match(code, (PCRE2_SPTR)text, len, from,
+                                   PCRE2_NO_UTF_CHECK, s->md, s->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH) {
+            if (!hits)
+                break;
+            /* no attempt in [from, limit] matches: go on after the window */
+            start = next_char(text, len, limit);
+            continue;
+        }
+        if (rc < 0) {
+            PCRE2_UCHAR msg[128];
+            char tmp[320];
+            pcre2_get_error_message(rc, msg, sizeof msg);
+            snprintf(tmp, sizeof tmp,
+                     "rule '%s': %s at byte %zu; the rest of this document was not scanned by that rule",
+                     r->id, (const char *)msg, from);
+            warn(s, tmp);
+            break;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        size_t ms = ov[0], me = ov[1];
+        if (me <= ms) {
+            start = next_char(text, len, ms > start ? ms : start);
+            continue;
+        }
+        if (grow((void **)&s->cands, &s->cap_cands, s->n_cands + 1, sizeof(ft_cand)))
+            return;
+        ft_cand *c = &s->cands[s->n_cands];
+        memset(c, 0, sizeof *c);
+        c->bs = ms;
+        c->be = me;
+        c->rule = r;
+        c->attr_off = s->n_pattrs;
+        int keep = FT_NORM_KEEP;
+        if (r->norm) {
+            ft_norm_ctx ctx = {s->rules, r, text, len, ms, me, code, ov,
+                               pcre2_get_ovector_count(s->md), doc, s, c};
+            keep = r->norm(&ctx);
+            c->bs = ctx.start;
+            c->be = ctx.end;
+        }
+        if (keep == FT_NORM_KEEP && c->be > c->bs) {
+            s->n_cands++;
+            start = me;
+        } else {
+            s->n_pattrs = c->attr_off;
+            start = next_char(text, len, ms);
+        }
+    }
+}
+
+/* Runs every pattern of one rule over the document. */
 static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t len,
                      ft_doc_ctx *doc)
 {
     for (size_t k = 0; k < r->n_pat; k++) {
-        pcre2_code *code = r->code[k];
-        size_t start = 0;
-        while (start <= len) {
-            int rc = s->rules->jit
-                         ? pcre2_jit_match(code, (PCRE2_SPTR)text, len, start,
-                                           PCRE2_NO_UTF_CHECK, s->md, s->mctx)
-                         : pcre2_match(code, (PCRE2_SPTR)text, len, start,
-                                       PCRE2_NO_UTF_CHECK, s->md, s->mctx);
-            if (rc == PCRE2_ERROR_NOMATCH)
-                break;
-            if (rc < 0) {
-                PCRE2_UCHAR msg[128];
-                char tmp[320];
-                pcre2_get_error_message(rc, msg, sizeof msg);
-                snprintf(tmp, sizeof tmp,
-                         "rule '%s': %s at byte %zu; the rest of this document was not scanned by that rule",
-                         r->id, (const char *)msg, start);
-                warn(s, tmp);
-                break;
-            }
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-            size_t ms = ov[0], me = ov[1];
-            if (me <= ms) {
-                start = next_char(text, len, ms > start ? ms : start);
+        size_t n_hits = 0;
+        const size_t *hits = NULL;
+        const ft_pf_pat *g = s->gated ? ft_prefilter_pat(s->rules->pf, r->index, k) : NULL;
+        if (g) {
+            hits = ft_pf_hits(s->pf, ft_pf_pat_gate(g), &n_hits);
+            if (n_hits == 0)
                 continue;
-            }
-            if (grow((void **)&s->cands, &s->cap_cands, s->n_cands + 1, sizeof(ft_cand)))
-                return;
-            ft_cand *c = &s->cands[s->n_cands];
-            memset(c, 0, sizeof *c);
-            c->bs = ms;
-            c->be = me;
-            c->rule = r;
-            c->attr_off = s->n_pattrs;
-            int keep = FT_NORM_KEEP;
-            if (r->norm) {
-                ft_norm_ctx ctx = {s->rules, r, text, len, ms, me, code, ov,
-                                   pcre2_get_ovector_count(s->md), doc, s, c};
-                keep = r->norm(&ctx);
-                c->bs = ctx.start;
-                c->be = ctx.end;
-            }
-            if (keep == FT_NORM_KEEP && c->be > c->bs) {
-                s->n_cands++;
-                start = me;
-            } else {
-                s->n_pattrs = c->attr_off;
-                start = next_char(text, len, ms);
-            }
         }
+        run_pattern(s, r, k, text, len, doc, g, hits, n_hits);
     }
 }
 
@@ -398,6 +461,12 @@ int ft_scanner_scan(ft_scanner *s, const char *text, size_t len,
     memset(&doc, 0, sizeof doc);
     parse_ref_date(&doc, opts->ref_date);
     const ft_rules *R = s->rules;
+    s->gated = 0;
+    if (!opts->plain && R->pf && s->pf) {
+        if (ft_prefilter_scan(R->pf, s->pf, subject, len))
+            return FT_ERR_NOMEM;
+        s->gated = 1;
+    }
     for (size_t i = 0; i < R->n_rules; i++)
         if (R->rules[i].hidden)
             run_rule(s, &R->rules[i], subject, len, &doc);

@@ -1,0 +1,686 @@
+/*
+ * fintag_bench.c - the throughput benchmark behind `make bench`.
+ *
+ * Loads a JSONL corpus (one {"text": ...} document per line) into memory and
+ * measures, in one process and on the same documents:
+ *   - start-up: loading and compiling the rule pack;
+ *   - the naive loop: every rule's expanded pattern (alternatives joined, as
+ *     `fintag rules --dump` shows it) run separately with PCRE2 JIT over every
+ *     document, UTF-8 checked once per document;
+ *   - Vectorscan (when built with it): all rules it accepts in one database
+ *     with start-of-match offsets, and the same in prefilter mode;
+ *   - the prefilter pass alone (fintag's literal gates);
+ *   - the library's scan (match + normalise + resolve), fast and plain path,
+ *     and whether the two give the same spans;
+ *   - the fintag CLI end to end (JSONL in, JSONL out) with 1 and 2 threads,
+ *     its peak RSS, and with ten times the rules (synthetic extra rules);
+ *   - Python's re running the translated patterns (bench/pyre.py);
+ *   - resident memory while a long generated stream is piped through fintag.
+ * Then it prints the ratios the goals of issue 5 are stated in.  Each timing
+ * is the best of several runs (the machine may be shared).
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_HS
+#include <hs/hs.h>
+#endif
+
+#include "fintag_int.h"
+
+typedef struct doc {
+    char *text;
+    size_t len;
+} doc;
+
+typedef struct corpus {
+    doc *d;
+    size_t n;
+    size_t bytes;
+} corpus;
+
+typedef struct opts {
+    const char *rules;
+    const char *fintag;
+    const char *corpus;
+    const char *pyre;
+    const char *tmpdir;
+    size_t stream_mb;
+    int reps;
+} opts;
+
+/* CPU seconds of this process: in-process measurements are one-threaded,
+ * and CPU time is far steadier than wall time on a shared machine. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "fintag_bench: %s\n", msg);
+    exit(1);
+}
+
+/* Reads the corpus; documents are the "text" fields of the JSONL lines. */
+static void load_corpus(const char *path, corpus *c)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("cannot open the corpus");
+    char *line = NULL;
+    size_t cap = 0, dcap = 0;
+    ssize_t n;
+    memset(c, 0, sizeof *c);
+    while ((n = getline(&line, &cap, f)) > 0) {
+        cJSON *o = cJSON_ParseWithLength(line, (size_t)n);
+        cJSON *t = o ? cJSON_GetObjectItemCaseSensitive(o, "text") : NULL;
+        if (cJSON_IsString(t)) {
+            if (c->n == dcap) {
+                dcap = dcap ? dcap * 2 : 1024;
+                c->d = realloc(c->d, dcap * sizeof *c->d);
+                if (!c->d)
+                    die("out of memory");
+            }
+            c->d[c->n].text = ft_strdup(t->valuestring);
+            c->d[c->n].len = strlen(t->valuestring);
+            c->bytes += c->d[c->n].len;
+            c->n++;
+        }
+        cJSON_Delete(o);
+    }
+    free(line);
+    fclose(f);
+    if (!c->n)
+        die("no documents in the corpus");
+}
+
+static ft_rules *compile_rules(const char *path)
+{
+    ft_compiler *c;
+    ft_rules *r = NULL;
+    if (ft_compiler_create(&c) || ft_compiler_add_path(c, path) || ft_compiler_compile(c, &r))
+        die("the rules do not compile");
+    ft_compiler_destroy(c);
+    return r;
+}
+
+/* Prints one table row: name, MB/s, docs/s, note. */
+static void row(const char *name, const corpus *c, double sec, const char *note)
+{
+    printf("| %-52s | %8.1f | %9.0f | %s |\n", name, (double)c->bytes / 1e6 / sec,
+           (double)c->n / sec, note ? note : "");
+    fflush(stdout);
+}
+
+/* ---- naive PCRE2 loop --------------------------------------------------- */
+
+typedef struct naive {
+    pcre2_code **code;
+    size_t n;
+    pcre2_match_data *md;
+} naive;
+
+static void naive_build(const ft_rules *r, naive *nv)
+{
+    nv->code = calloc(r->n_rules, sizeof *nv->code);
+    nv->n = r->n_rules;
+    uint32_t pairs = 1;
+    for (size_t i = 0; i < r->n_rules; i++) {
+        int ec;
+        PCRE2_SIZE eo;
+        nv->code[i] = pcre2_compile((PCRE2_SPTR)r->rules[i].dump, PCRE2_ZERO_TERMINATED,
+                                    PCRE2_UTF | PCRE2_DUPNAMES | r->rules[i].pcre_flags, &ec, &eo,
+                                    NULL);
+        if (!nv->code[i])
+            die("a rule's dumped pattern does not compile");
+        pcre2_jit_compile(nv->code[i], PCRE2_JIT_COMPLETE);
+        uint32_t cc = 0;
+        pcre2_pattern_info(nv->code[i], PCRE2_INFO_CAPTURECOUNT, &cc);
+        if (cc + 1 > pairs)
+            pairs = cc + 1;
+    }
+    nv->md = pcre2_match_data_create(pairs, NULL);
+}
+
+/* Runs rule i over the document the way the plain loop does; returns the
+ * number of matches. */
+static size_t naive_rule(const naive *nv, size_t i, const doc *d)
+{
+    size_t start = 0, n = 0;
+    while (start <= d->len) {
+        int rc = pcre2_jit_match(nv->code[i], (PCRE2_SPTR)d->text, d->len, start,
+                                 PCRE2_NO_UTF_CHECK, nv->md, NULL);
+        if (rc < 0)
+            break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(nv->md);
+        n++;
+        start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        while (start < d->len && ((unsigned char)d->text[start] & 0xC0) == 0x80)
+            start++;
+    }
+    return n;
+}
+
+static double naive_run(const naive *nv, const corpus *c, double *per_rule, size_t *matches)
+{
+    double t0 = now();
+    *matches = 0;
+    char *valid = malloc(c->n + 1);
+    if (!valid)
+        die("out of memory");
+    for (size_t j = 0; j < c->n; j++)
+        valid[j] = ft_utf8_count_invalid(c->d[j].text, c->d[j].len) == 0;
+    for (size_t i = 0; i < nv->n; i++) {
+        double r0 = now();
+        for (size_t j = 0; j < c->n; j++)
+            if (valid[j])
+                *matches += naive_rule(nv, i, &c->d[j]);
+        if (per_rule)
+            per_rule[i] = now() - r0;
+    }
+    double t = now() - t0;
+    free(valid);
+    return t;
+}
+
+/* ---- library scans ------------------------------------------------------- */
+
+/* Scans every document; returns seconds and a checksum of the spans. */
+static double lib_run(const ft_rules *r, const corpus *c, int plain, uint64_t *sum, size_t *spans)
+{
+    ft_scanner *s;
+    if (ft_scanner_create(r, &s))
+        die("scanner");
+    ft_scan_opts o;
+    ft_scan_opts_init(&o);
+    o.plain = plain;
+    uint64_t h = 1469598103934665603ull;
+    *spans = 0;
+    double t0 = now();
+    for (size_t j = 0; j < c->n; j++) {
+        const ft_result *res;
+        if (ft_scanner_scan(s, c->d[j].text, c->d[j].len, &o, &res))
+            die("scan failed");
+        *spans += res->n_spans;
+        for (size_t k = 0; k < res->n_spans; k++) {
+            const ft_span *sp = &res->spans[k];
+            h = (h ^ (uint64_t)sp->byte_start) * 1099511628211ull;
+            h = (h ^ (uint64_t)sp->byte_end) * 1099511628211ull;
+            h = (h ^ (uint64_t)(uintptr_t)sp->rule_id) * 1099511628211ull;
+            h = (h ^ (uint64_t)sp->n_attrs) * 1099511628211ull;
+        }
+    }
+    double t = now() - t0;
+    ft_scanner_destroy(s);
+    *sum = h;
+    return t;
+}
+
+static double prefilter_run(const ft_rules *r, const corpus *c)
+{
+    ft_pf_state *st;
+    if (ft_pf_state_create(r->pf, &st))
+        die("prefilter state");
+    double t0 = now();
+    for (size_t j = 0; j < c->n; j++)
+        if (ft_prefilter_scan(r->pf, st, c->d[j].text, c->d[j].len))
+            die("prefilter");
+    double t = now() - t0;
+    ft_pf_state_free(st);
+    return t;
+}
+
+/* ---- Vectorscan ---------------------------------------------------------- */
+
+#ifdef HAVE_HS
+static int hs_count(unsigned id, unsigned long long from, unsigned long long to,
+                    unsigned flags, void *ctx)
+{
+    (void)id, (void)from, (void)to, (void)flags;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Compiles the rules Vectorscan accepts with the given flags into one
+ * database; reports how many it took. */
+static hs_database_t *hs_build(const ft_rules *r, unsigned flags, size_t *accepted)
+{
+    const char **pats = calloc(r->n_rules, sizeof *pats);
+    unsigned *fl = calloc(r->n_rules, sizeof *fl), *ids = calloc(r->n_rules, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_rules; i++) {
+        hs_database_t *db = NULL;
+        hs_compile_error_t *err = NULL;
+        unsigned f = flags | ((r->rules[i].pcre_flags & PCRE2_CASELESS) ? HS_FLAG_CASELESS : 0);
+        if (hs_compile(r->rules[i].dump, f, HS_MODE_BLOCK, NULL, &db, &err) == HS_SUCCESS) {
+            hs_free_database(db);
+            pats[n] = r->rules[i].dump;
+            fl[n] = f;
+            ids[n] = (unsigned)i;
+            n++;
+        } else {
+            hs_free_compile_error(err);
+        }
+    }
+    hs_database_t *db = NULL;
+    hs_compile_error_t *err = NULL;
+    if (n && hs_compile_multi(pats, fl, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &err) !=
+                 HS_SUCCESS) {
+        hs_free_compile_error(err);
+        db = NULL;
+    }
+    free(pats);
+    free(fl);
+    free(ids);
+    *accepted = n;
+    return db;
+}
+
+static double hs_run(hs_database_t *db, const corpus *c, size_t *matches)
+{
+    hs_scratch_t *scr = NULL;
+    if (hs_alloc_scratch(db, &scr) != HS_SUCCESS)
+        die("hs scratch");
+    *matches = 0;
+    double t0 = now();
+    for (size_t j = 0; j < c->n; j++)
+        hs_scan(db, c->d[j].text, (unsigned)c->d[j].len, 0, scr, hs_count, matches);
+    double t = now() - t0;
+    hs_free_scratch(scr);
+    return t;
+}
+#endif
+
+/* ---- child processes ----------------------------------------------------- */
+
+/* Runs argv with stdin from in_path (or a pipe fed by `feed`), stdout to
+ * /dev/null; returns wall seconds and sets *rss_kb to the peak RSS. */
+static double run_child(char *const argv[], const char *in_path, const corpus *feed,
+                        size_t feed_bytes, long *rss_kb, double *cpu)
+{
+    int pfd[2] = {-1, -1};
+    if (feed && pipe(pfd))
+        die("pipe");
+    double t0 = wall();
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        int out = open("/dev/null", O_WRONLY);
+        dup2(out, 1);
+        if (feed) {
+            dup2(pfd[0], 0);
+            close(pfd[0]);
+            close(pfd[1]);
+        } else if (in_path) {
+            int in = open(in_path, O_RDONLY);
+            dup2(in, 0);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    if (feed) {
+        /* write JSONL lines built from the corpus until feed_bytes */
+        close(pfd[0]);
+        signal(SIGPIPE, SIG_IGN);
+        FILE *w = fdopen(pfd[1], "w");
+        size_t sent = 0, j = 0;
+        ft_buf line = {0};
+        while (sent < feed_bytes && w) {
+            line.len = 0;
+            ft_buf_addf(&line, "{\"id\":\"g%zu\",\"text\":", j);
+            ft_buf_add_json_str(&line, feed->d[j % feed->n].text, feed->d[j % feed->n].len);
+            ft_buf_adds(&line, "}\n");
+            if (fwrite(line.p, 1, line.len, w) != line.len)
+                break;
+            sent += line.len;
+            j++;
+        }
+        ft_buf_free(&line);
+        if (w)
+            fclose(w);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0)
+        die("wait");
+    double t = wall() - t0;
+    if (cpu)
+        *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "fintag_bench: %s exited with status %d\n", argv[0],
+                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    *rss_kb = ru.ru_maxrss;
+    return t;
+}
+
+/* Best time of reps runs of the CLI over the corpus file: CPU time for one
+ * thread, wall time for more (what parallelism buys). */
+static double cli_best(const opts *o, const char *threads, const char *extra, int plain,
+                       int reps, long *rss)
+{
+    char *argv[16];
+    int a = 0;
+    argv[a++] = (char *)o->fintag;
+    argv[a++] = "-q";
+    argv[a++] = "-j";
+    argv[a++] = (char *)threads;
+    argv[a++] = "--rules";
+    argv[a++] = (char *)o->rules;
+    if (extra) {
+        argv[a++] = "--rules";
+        argv[a++] = (char *)extra;
+    }
+    if (plain)
+        argv[a++] = "--plain";
+    argv[a++] = "--jsonl";
+    argv[a++] = (char *)o->corpus;
+    argv[a] = NULL;
+    double best = 1e30;
+    *rss = 0;
+    for (int i = 0; i < reps; i++) {
+        long r;
+        double cpu;
+        double t = run_child(argv, NULL, NULL, 0, &r, &cpu);
+        if (!strcmp(threads, "1"))
+            t = cpu;
+        if (t < best)
+            best = t;
+        if (r > *rss)
+            *rss = r;
+    }
+    return best;
+}
+
+/* Writes n_extra synthetic rules into dir/extra.yaml: variations of the
+ * pack's shapes (a number, a unit word, optional words) with made-up unit
+ * words, so they cost what real rules cost without matching real text. */
+static void write_extra_rules(const char *dir, size_t n_extra)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%.900s/extra.yaml", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        die("cannot write the extra rules");
+    static const char *const zh[] = {"桶", "吨公里", "标箱", "千瓦", "兆瓦时", "亩", "户", "架次",
+                                     "人次", "万吨", "台套", "平方公里", "艘", "座", "笔"};
+    static const char *const en[] = {"barrels", "tonnes", "TEU", "megawatts", "acres", "households",
+                                     "flights", "visitors", "vessels", "units", "contracts"};
+    fprintf(f, "rules:\n");
+    for (size_t i = 0; i < n_extra; i++) {
+        fprintf(f, "  - id: synthetic.r%zu\n    type: synthetic\n", i);
+        switch (i % 4) {
+        case 0:
+            fprintf(f, "    pattern: '(?<![0-9])[0-9]+(?:\\.[0-9]+)?\\s?(?:万|亿)?%s%zu'\n",
+                    zh[i % 15], i);
+            break;
+        case 1:
+            fprintf(f, "    pattern: '(?<![A-Za-z0-9])[0-9][0-9,]*(?:\\.[0-9]+)?\\s+(?:million\\s+|billion\\s+)?%s-x%zu\\b'\n",
+                    en[i % 11], i);
+            break;
+        case 2:
+            fprintf(f, "    pattern: '(?:约|近|超过)?[一二三四五六七八九十百千万亿]+%s第%zu类'\n",
+                    zh[(i + 3) % 15], i);
+            break;
+        default:
+            fprintf(f, "    pattern: 'Z%zuQ-(?<code>[0-9]{3,6})\\.(?:XX|YY)'\n", i);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* Runs bench/pyre.py; returns its seconds or -1, fills note. */
+static double python_re(const opts *o, const ft_rules *r, char *note, size_t nn)
+{
+    char pats[1024];
+    snprintf(pats, sizeof pats, "%.900s/patterns.tsv", o->tmpdir);
+    FILE *f = fopen(pats, "w");
+    if (!f)
+        return -1;
+    for (size_t i = 0; i < r->n_rules; i++)
+        fprintf(f, "%s\t%d\t%s\n", r->rules[i].id,
+                (r->rules[i].pcre_flags & PCRE2_CASELESS) ? 1 : 0, r->rules[i].dump);
+    fclose(f);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s' 2>&1", o->pyre, pats, o->corpus);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[512];
+    double sec = -1;
+    int acc = 0, tot = 0;
+    snprintf(note, nn, "python3 not available");
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, "RESULT seconds=%lf accepted=%d total=%d", &sec, &acc, &tot) == 3)
+            snprintf(note, nn, "Python re, %d of %d rules translated", acc, tot);
+    pclose(p);
+    return sec;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: fintag_bench --rules DIR --fintag PATH --pyre PATH --tmp DIR "
+                    "[--stream-mb N] [--reps N] CORPUS.jsonl\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {"rules", "build/fintag", NULL, "bench/pyre.py", "/tmp", 1024, 3};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--rules") && i + 1 < argc)
+            o.rules = argv[++i];
+        else if (!strcmp(argv[i], "--fintag") && i + 1 < argc)
+            o.fintag = argv[++i];
+        else if (!strcmp(argv[i], "--pyre") && i + 1 < argc)
+            o.pyre = argv[++i];
+        else if (!strcmp(argv[i], "--tmp") && i + 1 < argc)
+            o.tmpdir = argv[++i];
+        else if (!strcmp(argv[i], "--stream-mb") && i + 1 < argc)
+            o.stream_mb = (size_t)atol(argv[++i]);
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            o.reps = atoi(argv[++i]);
+        else if (argv[i][0] != '-' && !o.corpus)
+            o.corpus = argv[i];
+        else
+            usage();
+    }
+    if (!o.corpus)
+        usage();
+    corpus c;
+    load_corpus(o.corpus, &c);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("corpus: %s: %zu documents, %.1f MB of text; %ld CPUs; best of %d runs;\n"
+           "one-thread rows are CPU time, the -j 2 row wall time\n\n",
+           o.corpus, c.n, (double)c.bytes / 1e6, ncpu, o.reps);
+
+    /* start-up */
+    double t_start = 1e30;
+    for (int i = 0; i < 5; i++) {
+        double t0 = now();
+        ft_rules *tmp = compile_rules(o.rules);
+        double t = now() - t0;
+        ft_rules_destroy(tmp);
+        if (t < t_start)
+            t_start = t;
+    }
+    ft_rules *r = compile_rules(o.rules);
+    size_t npat = 0, ngated = 0;
+    for (size_t i = 0; i < r->n_rules; i++)
+        for (size_t k = 0; k < r->rules[i].n_pat; k++) {
+            size_t back;
+            npat++;
+            if (ft_prefilter_gate(r->pf, i, k, &back) >= 0)
+                ngated++;
+        }
+    printf("rules: %zu rules, %zu patterns, %zu gated (%zu gates, %zu atoms); "
+           "start-up (load + compile) %.1f ms\n\n",
+           r->n_rules, npat, ngated, ft_prefilter_gates(r->pf), ft_prefilter_atoms(r->pf),
+           t_start * 1e3);
+
+    printf("| %-52s | %8s | %9s | %s |\n", "approach (one thread unless stated)", "MB/s",
+           "docs/s", "notes");
+    printf("|%s|---------:|----------:|---|\n", "------------------------------------------------------");
+
+    /* naive */
+    naive nv;
+    naive_build(r, &nv);
+    double *per_rule = calloc(r->n_rules, sizeof *per_rule), t_naive = 1e30;
+    size_t nm = 0;
+    for (int i = 0; i < o.reps; i++) {
+        double t = naive_run(&nv, &c, i == 0 ? per_rule : NULL, &nm);
+        if (t < t_naive)
+            t_naive = t;
+    }
+    char note[256];
+    snprintf(note, sizeof note, "%zu raw matches", nm);
+    row("naive: PCRE2 JIT, each rule separately", &c, t_naive, note);
+
+    /* Vectorscan */
+    double t_hs = 0;
+#ifdef HAVE_HS
+    size_t acc = 0, hm = 0;
+    hs_database_t *db = hs_build(r, HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, &acc);
+    if (db) {
+        t_hs = 1e30;
+        for (int i = 0; i < o.reps; i++) {
+            double t = hs_run(db, &c, &hm);
+            if (t < t_hs)
+                t_hs = t;
+        }
+        snprintf(note, sizeof note, "%zu of %zu rules accepted; %zu matches", acc, r->n_rules, hm);
+        row("Vectorscan: all rules, one database, start offsets", &c, t_hs, note);
+        hs_free_database(db);
+    }
+    db = hs_build(r, HS_FLAG_UTF8 | HS_FLAG_PREFILTER, &acc);
+    if (db) {
+        double t = 1e30;
+        for (int i = 0; i < o.reps; i++) {
+            double x = hs_run(db, &c, &hm);
+            if (x < t)
+                t = x;
+        }
+        snprintf(note, sizeof note, "%zu of %zu rules accepted (HS_FLAG_PREFILTER)", acc, r->n_rules);
+        row("Vectorscan: prefilter pass alone", &c, t, note);
+        hs_free_database(db);
+    }
+#else
+    printf("| %-52s | %8s | %9s | %s |\n", "Vectorscan", "-", "-",
+           "not built: install libvectorscan-dev");
+#endif
+
+    /* the prefilter pass */
+    double t_pf = 1e30;
+    for (int i = 0; i < o.reps; i++) {
+        double t = prefilter_run(r, &c);
+        if (t < t_pf)
+            t_pf = t;
+    }
+    row("fintag prefilter pass alone (literal gates)", &c, t_pf, NULL);
+
+    /* library scans */
+    uint64_t sum_fast = 0, sum_plain = 0;
+    size_t sp_fast = 0, sp_plain = 0;
+    double t_fast = 1e30, t_plain = 1e30;
+    for (int i = 0; i < o.reps; i++) {
+        double t = lib_run(r, &c, 0, &sum_fast, &sp_fast);
+        if (t < t_fast)
+            t_fast = t;
+        t = lib_run(r, &c, 1, &sum_plain, &sp_plain);
+        if (t < t_plain)
+            t_plain = t;
+    }
+    snprintf(note, sizeof note, "%zu spans", sp_plain);
+    row("library scan, plain path (--plain)", &c, t_plain, note);
+    snprintf(note, sizeof note, "%zu spans, %s the plain path's", sp_fast,
+             sum_fast == sum_plain && sp_fast == sp_plain ? "identical to" : "DIFFERENT FROM");
+    row("library scan, fast path", &c, t_fast, note);
+
+    /* Python re */
+    double t_py = python_re(&o, r, note, sizeof note);
+    if (t_py > 0)
+        row("Python re, same patterns (translated)", &c, t_py, note);
+    else
+        printf("| %-52s | %8s | %9s | %s |\n", "Python re", "-", "-", note);
+
+    /* the CLI */
+    long rss1, rss2, rssp, rssx;
+    double t_cli1 = cli_best(&o, "1", NULL, 0, o.reps, &rss1);
+    snprintf(note, sizeof note, "JSONL in and out; peak RSS %.1f MB", (double)rss1 / 1024);
+    row("fintag CLI -j 1 (full tagging)", &c, t_cli1, note);
+    double t_clip = cli_best(&o, "1", NULL, 1, o.reps, &rssp);
+    row("fintag CLI -j 1 --plain", &c, t_clip, NULL);
+    double t_cli2 = cli_best(&o, "2", NULL, 0, o.reps, &rss2);
+    snprintf(note, sizeof note, "peak RSS %.1f MB", (double)rss2 / 1024);
+    row("fintag CLI -j 2", &c, t_cli2, note);
+
+    char extra_dir[1024];
+    snprintf(extra_dir, sizeof extra_dir, "%.900s/extra-rules", o.tmpdir);
+    mkdir(extra_dir, 0755);
+    write_extra_rules(extra_dir, 10 * r->n_rules);
+    double t_cli10 = cli_best(&o, "1", extra_dir, 0, o.reps, &rssx);
+    snprintf(note, sizeof note, "pack + %zu synthetic rules", 10 * r->n_rules);
+    row("fintag CLI -j 1, ten times the rules", &c, t_cli10, note);
+
+    /* memory on a long stream */
+    long rss_stream = 0;
+    double t_stream = 0;
+    if (o.stream_mb) {
+        char *argv2[] = {(char *)o.fintag, "-q", "--rules", (char *)o.rules, "--jsonl", "-", NULL};
+        t_stream = run_child(argv2, NULL, &c, o.stream_mb << 20, &rss_stream, NULL);
+    }
+
+    printf("\nper-rule cost in the naive loop (slowest first, %% of its time):\n");
+    for (int k = 0; k < 8; k++) {
+        size_t best = 0;
+        for (size_t i = 1; i < r->n_rules; i++)
+            if (per_rule[i] > per_rule[best])
+                best = i;
+        if (per_rule[best] <= 0)
+            break;
+        printf("  %-24s %5.1f%%\n", r->rules[best].id, 100 * per_rule[best] / t_naive);
+        per_rule[best] = -1;
+    }
+
+    printf("\ngoals (issue 5):\n");
+    printf("  full tagging vs naive loop:        %6.1fx  (goal >= 10x)   [CLI -j 1]\n",
+           t_naive / t_cli1);
+    printf("  full tagging -j 2 vs naive loop:   %6.1fx\n", t_naive / t_cli2);
+    if (t_hs > 0) {
+        printf("  full tagging vs Vectorscan:        %6.2fx  (goal >= 1x)    [CLI -j 1]\n",
+               t_hs / t_cli1);
+        printf("  full tagging -j 2 vs Vectorscan:   %6.2fx\n", t_hs / t_cli2);
+    }
+    printf("  library fast path vs naive loop:   %6.1fx\n", t_naive / t_fast);
+    printf("  2 threads vs 1:                    %6.2fx  (goal >= 1.8x)\n", t_cli1 / t_cli2);
+    printf("  ten times the rules costs:         %6.2fx  (goal < 2x)\n", t_cli10 / t_cli1);
+    printf("  start-up:                          %6.1f ms (goal < 50 ms)\n", t_start * 1e3);
+    if (o.stream_mb)
+        printf("  %zu MB JSONL stream, peak RSS:    %6.1f MB (goal < 64 MB; %.1f MB/s)\n",
+               o.stream_mb, (double)rss_stream / 1024, (double)o.stream_mb / t_stream);
+    if (sum_fast != sum_plain || sp_fast != sp_plain)
+        printf("  WARNING: the fast path's spans differ from the plain path's\n");
+    ft_rules_destroy(r);
+    return 0;
+}

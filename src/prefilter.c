@@ -1,0 +1,1502 @@
+/*
+ * prefilter.c - required-literal gates: the fast path of the scanner.
+ *
+ * At compile time every expanded pattern is analysed (a conservative parser
+ * for the PCRE2 syntax the rule pack uses; anything it does not understand
+ * leaves the pattern ungated).  The analysis finds a "gate": a small set of
+ * literal byte strings (atoms) such that every match of the pattern contains
+ * one of them, starting at most `back` bytes after the position where the
+ * match attempt began.  Among the possible gates of a pattern (each required
+ * piece of a concatenation, cross products of adjacent fixed pieces such as
+ * "亿" "元") the cheapest by an estimated hit rate is kept.
+ *
+ * Per document, one pass over the text finds every occurrence of every atom
+ * (indexed by the atom's first code point: an 8 KB bitmap rejects most
+ * characters) and appends the position to the hit list of each gate that
+ * holds the atom.  The scanner then runs PCRE2 only on windows [hit - back,
+ * hit] (start positions; the match itself may run on), with
+ * pcre2_set_offset_limit() bounding where an attempt may start.  A pattern
+ * whose gate has no hit is not run at all.  Because every match starting at
+ * or after the scanner's current offset must contain a hit no earlier than
+ * its start and no later than `back` bytes after it, the first match a
+ * window search returns is the first match the plain loop would return:
+ * the two paths give identical entities (tests/suites/fastpath.sh).
+ *
+ * Everything built here is immutable after ft_prefilter_build(); the hit
+ * lists live in an ft_pf_state owned by one scanner.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fintag_int.h"
+
+#define INF ((size_t)-1)
+#define MAXLIT 24          /* longest atom kept, in bytes */
+#define SET_CAP 128        /* most strings in one exact or required set */
+#define CLASS_EXACT 32     /* classes up to this many code points are exact */
+#define GATE_MAX_COST 0.9  /* gates estimated dearer than this are not used */
+
+/* ---- string sets ---------------------------------------------------------- */
+
+typedef struct lit {
+    unsigned char b[MAXLIT];
+    unsigned char n;
+} lit;
+
+typedef struct lset {
+    lit *v;
+    size_t n;
+} lset;
+
+/* A small set of code points (sorted, merged ranges), or "big": anything. */
+#define ASET_CAP 48
+typedef struct aset {
+    uint32_t lo[ASET_CAP], hi[ASET_CAP];
+    size_t n;
+    int big;
+} aset;
+
+/* What the analysis knows about a piece of pattern. */
+typedef struct info {
+    size_t minb, maxb;     /* bytes a match of the piece consumes (maxb INF) */
+    aset alpha;            /* code points a match of the piece consumes */
+    int has_exact;         /* exact: every string the piece can match */
+    lset exact;
+    int has_req;           /* req: one of these occurs in every match, */
+    lset req;              /* starting at most off bytes after its start, */
+    size_t off;            /* with only code points of pre before it */
+    aset pre;
+    double cost;
+} info;
+
+typedef struct parser {
+    const char *p, *end;
+    uint32_t flags;
+    int fail;
+} parser;
+
+static void lset_free(lset *s)
+{
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+static int lset_has_empty(const lset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].n == 0)
+            return 1;
+    return 0;
+}
+
+static int lit_cmp(const void *a, const void *b)
+{
+    const lit *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->b, y->b, n);
+    if (c)
+        return c;
+    return (int)x->n - (int)y->n;
+}
+
+/* Sorts and removes duplicates. */
+static void lset_norm(lset *s)
+{
+    if (s->n < 2)
+        return;
+    qsort(s->v, s->n, sizeof *s->v, lit_cmp);
+    size_t m = 1;
+    for (size_t i = 1; i < s->n; i++)
+        if (lit_cmp(&s->v[m - 1], &s->v[i]))
+            s->v[m++] = s->v[i];
+    s->n = m;
+}
+
+static int lset_one(lset *s, const unsigned char *b, size_t n)
+{
+    s->v = malloc(sizeof *s->v);
+    if (!s->v)
+        return -1;
+    s->n = 1;
+    memcpy(s->v[0].b, b, n);
+    s->v[0].n = (unsigned char)n;
+    return 0;
+}
+
+/* out = a x b (concatenations); -1 when too large. */
+static int lset_cross(const lset *a, const lset *b, lset *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    if (a->n * b->n > SET_CAP)
+        return -1;
+    out->v = malloc((a->n * b->n + 1) * sizeof *out->v);
+    if (!out->v)
+        return -1;
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++) {
+            if (a->v[i].n + b->v[j].n > MAXLIT) {
+                lset_free(out);
+                return -1;
+            }
+            lit *l = &out->v[out->n++];
+            memcpy(l->b, a->v[i].b, a->v[i].n);
+            memcpy(l->b + a->v[i].n, b->v[j].b, b->v[j].n);
+            l->n = (unsigned char)(a->v[i].n + b->v[j].n);
+        }
+    lset_norm(out);
+    return 0;
+}
+
+/* a = a u b; -1 when too large. */
+static int lset_union(lset *a, const lset *b)
+{
+    if (a->n + b->n > SET_CAP)
+        return -1;
+    lit *v = realloc(a->v, (a->n + b->n + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    memcpy(v + a->n, b->v, b->n * sizeof *v);
+    a->v = v;
+    a->n += b->n;
+    lset_norm(a);
+    return 0;
+}
+
+static int lset_copy(const lset *a, lset *out)
+{
+    out->n = a->n;
+    out->v = malloc((a->n + 1) * sizeof *out->v);
+    if (!out->v)
+        return -1;
+    memcpy(out->v, a->v, a->n * sizeof *out->v);
+    return 0;
+}
+
+/* ---- code-point sets ------------------------------------------------------ */
+
+/* Adds [lo, hi] to a, merging ranges; a becomes big when full. */
+static void aset_add(aset *a, uint32_t lo, uint32_t hi)
+{
+    if (a->big)
+        return;
+    size_t i = 0;
+    while (i < a->n && a->hi[i] + 1 < lo)
+        i++;
+    if (i < a->n && a->lo[i] <= hi + 1) {
+        if (lo < a->lo[i])
+            a->lo[i] = lo;
+        if (hi > a->hi[i])
+            a->hi[i] = hi;
+        while (i + 1 < a->n && a->lo[i + 1] <= a->hi[i] + 1) {
+            if (a->hi[i + 1] > a->hi[i])
+                a->hi[i] = a->hi[i + 1];
+            memmove(a->lo + i + 1, a->lo + i + 2, (a->n - i - 2) * sizeof *a->lo);
+            memmove(a->hi + i + 1, a->hi + i + 2, (a->n - i - 2) * sizeof *a->hi);
+            a->n--;
+        }
+        return;
+    }
+    if (a->n == ASET_CAP) {
+        a->big = 1;
+        return;
+    }
+    memmove(a->lo + i + 1, a->lo + i, (a->n - i) * sizeof *a->lo);
+    memmove(a->hi + i + 1, a->hi + i, (a->n - i) * sizeof *a->hi);
+    a->lo[i] = lo;
+    a->hi[i] = hi;
+    a->n++;
+}
+
+static void aset_union(aset *a, const aset *b)
+{
+    if (b->big)
+        a->big = 1;
+    for (size_t i = 0; i < b->n && !a->big; i++)
+        aset_add(a, b->lo[i], b->hi[i]);
+}
+
+static int aset_has(const aset *a, uint32_t c)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->hi[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->n && a->lo[lo] <= c;
+}
+
+/* Adds the code points of every string of s. */
+static void aset_add_lits(aset *a, const lset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t j = 0; j < s->v[i].n;) {
+            int l = ft_utf8_seq_len(s->v[i].b + j, s->v[i].n - j);
+            if (l <= 0) {
+                a->big = 1;
+                return;
+            }
+            uint32_t c = ft_utf8_decode(s->v[i].b + j, l);
+            aset_add(a, c, c);
+            j += (size_t)l;
+        }
+}
+
+/* ---- cost model ----------------------------------------------------------- */
+
+/* Estimated share of text positions where atom l starts: single ASCII
+ * characters are common in any text, a CJK character much less, and each
+ * further character divides the rate. */
+static double atom_rate(const lit *l)
+{
+    if (l->n == 0)
+        return 1.0;
+    double r;
+    size_t i = 0;
+    unsigned char c = l->b[0];
+    if (c == ' ' || c == '\n')
+        r = 0.15;
+    else if (c >= '0' && c <= '9')
+        r = 0.01;
+    else if (c >= 'a' && c <= 'z')
+        r = 0.03;
+    else if (c < 0x80)
+        r = 0.006;
+    else if (c == 0xEF && l->n >= 2 && (l->b[1] == 0xBC || l->b[1] == 0xBD))
+        r = 0.0003;       /* full-width digits and letters */
+    else
+        r = 0.003;
+    int first = 1;
+    while (i < l->n) {
+        int len = ft_utf8_seq_len(l->b + i, l->n - i);
+        i += len > 0 ? (size_t)len : 1;
+        if (!first)
+            r *= 0.08;
+        first = 0;
+    }
+    return r;
+}
+
+/* Estimated cost per text byte of gating with set s and look-back off, in
+ * units of the plain scan (1.0): one PCRE2 call per hit plus the window.
+ * With a known alphabet before the atom the window is the run of those
+ * characters before the hit, usually short. */
+static double gate_cost(const lset *s, size_t off, const aset *pre)
+{
+    double rate = 0;
+    for (size_t i = 0; i < s->n; i++)
+        rate += atom_rate(&s->v[i]);
+    if (!pre->big && off > 24)
+        off = 24;
+    if (off == INF)
+        return rate * 4000 < 1 ? rate * 4000 : 1.0;
+    return rate * (12.0 + (double)(off < 200 ? off : 200) * 0.5);
+}
+
+/* ---- info operations ------------------------------------------------------ */
+
+static void info_free(info *x)
+{
+    lset_free(&x->exact);
+    lset_free(&x->req);
+    x->has_exact = x->has_req = 0;
+}
+
+static size_t add_sat(size_t a, size_t b)
+{
+    return a == INF || b == INF || a + b < a ? INF : a + b;
+}
+
+static size_t mul_sat(size_t a, size_t m)
+{
+    if (a == 0 || m == 0)
+        return 0;
+    if (a == INF || m == INF || a > INF / m)
+        return INF;
+    return a * m;
+}
+
+/* Offers (s, off, pre) as x's required set; keeps the cheaper one.  Takes s. */
+static void offer_req(info *x, lset *s, size_t off, const aset *pre)
+{
+    if (!s->v || s->n == 0 || lset_has_empty(s)) {
+        lset_free(s);
+        return;
+    }
+    double c = gate_cost(s, off, pre);
+    if (x->has_req && x->cost <= c) {
+        lset_free(s);
+        return;
+    }
+    lset_free(&x->req);
+    x->req = *s;
+    x->off = off;
+    x->pre = *pre;
+    x->cost = c;
+    x->has_req = 1;
+    s->v = NULL;
+    s->n = 0;
+}
+
+/* A piece matching exactly the strings of s (takes s). */
+static void info_exact(info *x, lset *s)
+{
+    memset(x, 0, sizeof *x);
+    x->minb = INF;
+    x->maxb = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->v[i].n < x->minb)
+            x->minb = s->v[i].n;
+        if (s->v[i].n > x->maxb)
+            x->maxb = s->v[i].n;
+    }
+    if (s->n == 0)
+        x->minb = 0;
+    x->has_exact = 1;
+    x->exact = *s;
+    aset_add_lits(&x->alpha, s);
+    aset none;
+    memset(&none, 0, sizeof none);
+    lset copy;
+    if (lset_copy(s, &copy) == 0)
+        offer_req(x, &copy, 0, &none);
+}
+
+/* A piece consuming between minb and maxb bytes about which nothing else is
+ * known. */
+static void info_width(info *x, size_t minb, size_t maxb)
+{
+    memset(x, 0, sizeof *x);
+    x->minb = minb;
+    x->maxb = maxb;
+    x->alpha.big = maxb > 0;
+}
+
+/* A zero-width piece (assertion, lookaround, option setting). */
+static void info_empty(info *x)
+{
+    lset s = {0};
+    unsigned char z = 0;
+    if (lset_one(&s, &z, 0) == 0)
+        info_exact(x, &s);
+    else
+        info_width(x, 0, 0);
+}
+
+/* ---- the pattern parser --------------------------------------------------- */
+
+static void parse_alt(parser *ps, info *out);
+static int read_braces(parser *ps, size_t *mn, size_t *mx);
+
+static int utf8_put(uint32_t c, unsigned char *b)
+{
+    if (c < 0x80) {
+        b[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        b[0] = (unsigned char)(0xC0 | (c >> 6));
+        b[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | (c >> 12));
+        b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        b[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xF0 | (c >> 18));
+    b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    b[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static size_t utf8_width(uint32_t c)
+{
+    return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
+/* Code points without case variants under PCRE2_CASELESS: everything but
+ * letters; ASCII letters are handled by the caller, CJK has no case. */
+static int caseless_safe(uint32_t c)
+{
+    if (c < 0x80)
+        return !((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0xFF01 && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+           (c >= 0xFF5B && c <= 0xFF65) || (c >= 0x3000 && c <= 0x303F) ||
+           (c >= 0x2000 && c <= 0x206F) || (c >= 0x00A0 && c <= 0x00BF && c != 0x00B5) ||
+           c == 0x00D7 || c == 0x00F7 || (c >= 0x20A0 && c <= 0x20CF);
+}
+
+/* Decodes one UTF-8 code point at ps->p (advancing); fails on bad input. */
+static uint32_t next_cp(parser *ps)
+{
+    size_t left = (size_t)(ps->end - ps->p);
+    int l = ft_utf8_seq_len((const unsigned char *)ps->p, left);
+    if (l <= 0) {
+        ps->fail = 1;
+        ps->p++;
+        return 0;
+    }
+    uint32_t c = ft_utf8_decode((const unsigned char *)ps->p, l);
+    ps->p += l;
+    return c;
+}
+
+/* Info for one literal code point. */
+static void literal(parser *ps, uint32_t c, info *out)
+{
+    unsigned char b[4];
+    int n = utf8_put(c, b);
+    if ((ps->flags & PCRE2_CASELESS) && !caseless_safe(c)) {
+        /* ASCII k and s also match the Kelvin sign and long s (3 and 2
+         * bytes); other letters are left unknown */
+        info_width(out, 1, (c < 0x80) ? 3 : 4);
+        if (c < 0x80) {
+            out->alpha.big = 0;
+            aset_add(&out->alpha, c | 0x20, c | 0x20);
+            aset_add(&out->alpha, c & ~0x20u, c & ~0x20u);
+            if ((c | 0x20) == 'k')
+                aset_add(&out->alpha, 0x212A, 0x212A);
+            if ((c | 0x20) == 's')
+                aset_add(&out->alpha, 0x017F, 0x017F);
+        }
+        return;
+    }
+    lset s = {0};
+    if (lset_one(&s, b, (size_t)n))
+        ps->fail = 1;
+    info_exact(out, &s);
+}
+
+/* A set of code-point ranges, for classes. */
+typedef struct cpset {
+    uint32_t lo[CLASS_EXACT + 1], hi[CLASS_EXACT + 1];
+    size_t n;
+    size_t count;          /* code points, saturating past CLASS_EXACT */
+    size_t maxb;           /* widest member in bytes */
+    int big;               /* members not enumerated */
+} cpset;
+
+static void cpset_add(cpset *s, uint32_t lo, uint32_t hi)
+{
+    if (utf8_width(hi) > s->maxb)
+        s->maxb = utf8_width(hi);
+    s->count += hi - lo + 1;
+    if (s->big || s->count > CLASS_EXACT || s->n >= CLASS_EXACT) {
+        s->big = 1;
+        return;
+    }
+    s->lo[s->n] = lo;
+    s->hi[s->n] = hi;
+    s->n++;
+}
+
+/* Adds the members of an escape class such as \d or \s to s; returns 0 when
+ * the escape is not one.  `letter` is the character after the backslash. */
+static int class_escape(parser *ps, char letter, cpset *s)
+{
+    int ucp = (ps->flags & PCRE2_UCP) != 0;
+    switch (letter) {
+    case 'd':
+        if (ucp) {
+            s->big = 1;
+            s->maxb = 4;
+        } else {
+            cpset_add(s, '0', '9');
+        }
+        return 1;
+    case 's':
+        if (ucp) {
+            s->big = 1;
+            s->maxb = 4;
+        } else {
+            cpset_add(s, '\t', '\r');
+            cpset_add(s, ' ', ' ');
+        }
+        return 1;
+    case 'w':
+        s->big = 1;
+        if (s->maxb < (size_t)(ucp ? 4 : 1))
+            s->maxb = ucp ? 4 : 1;
+        return 1;
+    case 'h':
+    case 'v':
+        s->big = 1;
+        if (s->maxb < 3)
+            s->maxb = 3;
+        return 1;
+    case 'N':
+        if (ps->p < ps->end && *ps->p == '{')
+            ps->fail = 1;   /* \N{U+hhhh} */
+        s->big = 1;
+        s->maxb = 4;
+        return 1;
+    case 'D': case 'S': case 'W': case 'H': case 'V':
+        s->big = 1;
+        s->maxb = 4;
+        return 1;
+    case 'p':
+    case 'P':
+        if (ps->p < ps->end && *ps->p == '{') {
+            const char *e = memchr(ps->p, '}', (size_t)(ps->end - ps->p));
+            if (!e) {
+                ps->fail = 1;
+                return 1;
+            }
+            ps->p = e + 1;
+        } else if (ps->p < ps->end) {
+            ps->p++;
+        }
+        s->big = 1;
+        s->maxb = 4;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Parses a hexadecimal escape body after \x. */
+static uint32_t hex_escape(parser *ps)
+{
+    uint32_t v = 0;
+    int digits = 0;
+    int braced = ps->p < ps->end && *ps->p == '{';
+    if (braced)
+        ps->p++;
+    while (ps->p < ps->end && (braced || digits < 2)) {
+        char c = *ps->p;
+        int h = c >= '0' && c <= '9' ? c - '0'
+              : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (h < 0)
+            break;
+        v = v * 16 + (uint32_t)h;
+        digits++;
+        ps->p++;
+        if (v > 0x10FFFF)
+            ps->fail = 1;
+    }
+    if (braced) {
+        if (ps->p < ps->end && *ps->p == '}')
+            ps->p++;
+        else
+            ps->fail = 1;
+    }
+    return v;
+}
+
+/* A single-character escape (after the backslash and its letter) that stands
+ * for one code point; sets *c and returns 1, or returns 0. */
+static int char_escape(parser *ps, uint32_t letter, uint32_t *c)
+{
+    switch (letter) {
+    case 'n': *c = '\n'; return 1;
+    case 't': *c = '\t'; return 1;
+    case 'r': *c = '\r'; return 1;
+    case 'f': *c = '\f'; return 1;
+    case 'e': *c = 0x1B; return 1;
+    case 'a': *c = 0x07; return 1;
+    case 'x': *c = hex_escape(ps); return 1;
+    default:
+        if (letter < 0x80 && ((letter | 0x20) >= 'a' && (letter | 0x20) <= 'z'))
+            return 0;
+        if (letter >= '0' && letter <= '9')
+            return 0;
+        *c = letter;
+        return 1;
+    }
+}
+
+/* Parses a class after its '['. */
+static void parse_class(parser *ps, info *out)
+{
+    cpset s;
+    memset(&s, 0, sizeof s);
+    int neg = 0, first = 1;
+    if (ps->p < ps->end && *ps->p == '^') {
+        neg = 1;
+        ps->p++;
+    }
+    while (!ps->fail) {
+        if (ps->p >= ps->end) {
+            ps->fail = 1;
+            break;
+        }
+        if (*ps->p == ']' && !first) {
+            ps->p++;
+            break;
+        }
+        first = 0;
+        if (*ps->p == '[' && ps->p + 1 < ps->end && (ps->p[1] == ':' || ps->p[1] == '.' ||
+                                                       ps->p[1] == '=')) {
+            ps->fail = 1;   /* POSIX classes: not needed by the pack */
+            break;
+        }
+        uint32_t lo;
+        if (*ps->p == '\\') {
+            ps->p++;
+            if (ps->p >= ps->end) {
+                ps->fail = 1;
+                break;
+            }
+            uint32_t letter = next_cp(ps);
+            if (letter < 0x80 && class_escape(ps, (char)letter, &s))
+                continue;
+            if (letter == 'b')
+                lo = '\b';
+            else if (!char_escape(ps, letter, &lo)) {
+                ps->fail = 1;
+                break;
+            }
+        } else {
+            lo = next_cp(ps);
+        }
+        uint32_t hi = lo;
+        if (ps->p + 1 < ps->end && *ps->p == '-' && ps->p[1] != ']') {
+            ps->p++;
+            if (*ps->p == '\\') {
+                ps->p++;
+                uint32_t letter = ps->p < ps->end ? next_cp(ps) : 0;
+                if (letter == 'b')
+                    hi = '\b';
+                else if (!char_escape(ps, letter, &hi)) {
+                    ps->fail = 1;
+                    break;
+                }
+            } else {
+                hi = next_cp(ps);
+            }
+            if (hi < lo) {
+                ps->fail = 1;
+                break;
+            }
+        }
+        if (ps->flags & PCRE2_CASELESS) {
+            for (uint32_t c = lo; c <= hi && c - lo <= CLASS_EXACT; c++)
+                if (!caseless_safe(c)) {
+                    s.big = 1;
+                    s.maxb = 4;
+                }
+        }
+        cpset_add(&s, lo, hi);
+    }
+    if (ps->fail) {
+        info_width(out, 1, 4);
+        return;
+    }
+    if (neg || s.big) {
+        info_width(out, 1, neg ? 4 : s.maxb);
+        return;
+    }
+    lset set = {0};
+    set.v = malloc((s.count + 1) * sizeof *set.v);
+    if (!set.v) {
+        ps->fail = 1;
+        info_width(out, 1, 4);
+        return;
+    }
+    for (size_t i = 0; i < s.n; i++)
+        for (uint32_t c = s.lo[i]; c <= s.hi[i]; c++) {
+            lit *l = &set.v[set.n++];
+            l->n = (unsigned char)utf8_put(c, l->b);
+        }
+    lset_norm(&set);
+    info_exact(out, &set);
+}
+
+/* Options allowed in (?...) settings: they change nothing the analysis
+ * relies on.  i (caseless) and x (extended) do, so they stop it. */
+static int harmless_options(const char *s, const char *e)
+{
+    for (; s < e; s++)
+        if (!strchr("JmsUn-", *s))
+            return 0;
+    return 1;
+}
+
+/* Skips a group name up to its terminator. */
+static void skip_name(parser *ps, char term)
+{
+    while (ps->p < ps->end && *ps->p != term)
+        ps->p++;
+    if (ps->p >= ps->end)
+        ps->fail = 1;
+    else
+        ps->p++;
+}
+
+/* Parses a group after its '('; consumes the closing ')'. */
+static void parse_group(parser *ps, info *out)
+{
+    int look = 0;
+    const char *p = ps->p;
+    if (p < ps->end && *p == '*') {
+        ps->fail = 1;   /* verbs and (*pla:...) forms */
+    } else if (p < ps->end && *p == '?') {
+        p++;
+        if (p >= ps->end) {
+            ps->fail = 1;
+        } else if (*p == ':' || *p == '>' || *p == '|') {
+            ps->p = p + 1;
+        } else if (*p == '=' || *p == '!') {
+            look = 1;
+            ps->p = p + 1;
+        } else if (*p == '<' && p + 1 < ps->end && (p[1] == '=' || p[1] == '!')) {
+            look = 1;
+            ps->p = p + 2;
+        } else if (*p == '<' || *p == '\'') {
+            ps->p = p + 1;
+            skip_name(ps, *p == '<' ? '>' : '\'');
+        } else if (*p == 'P' && p + 1 < ps->end && p[1] == '<') {
+            ps->p = p + 2;
+            skip_name(ps, '>');
+        } else if (*p == '#') {
+            ps->p = p;
+            skip_name(ps, ')');
+            info_empty(out);
+            return;
+        } else {
+            const char *e = p;
+            while (e < ps->end && *e != ')' && *e != ':')
+                e++;
+            if (e >= ps->end || !harmless_options(p, e) || e == p) {
+                ps->fail = 1;
+            } else if (*e == ')') {
+                ps->p = e + 1;
+                info_empty(out);
+                return;
+            } else {
+                ps->p = e + 1;
+            }
+        }
+    }
+    if (ps->fail) {
+        info_width(out, 0, INF);
+        return;
+    }
+    info in;
+    parse_alt(ps, &in);
+    if (ps->p >= ps->end || *ps->p != ')')
+        ps->fail = 1;
+    else
+        ps->p++;
+    if (look) {
+        info_free(&in);
+        info_empty(out);
+        return;
+    }
+    *out = in;
+}
+
+/* Parses one atom (without its quantifier). */
+static void parse_atom(parser *ps, info *out)
+{
+    char c = *ps->p;
+    size_t qa, qb;
+    const char *save = ps->p;
+    if (c == '*' || c == '+' || c == '?' || (c == '{' && read_braces(ps, &qa, &qb))) {
+        ps->p = save;
+        ps->fail = 1;   /* a quantifier on a quantifier */
+        info_width(out, 0, INF);
+        return;
+    }
+    if (c == '(') {
+        ps->p++;
+        parse_group(ps, out);
+        return;
+    }
+    if (c == '[') {
+        ps->p++;
+        parse_class(ps, out);
+        return;
+    }
+    if (c == '.') {
+        ps->p++;
+        info_width(out, 1, 4);
+        return;
+    }
+    if (c == '^' || c == '$') {
+        ps->p++;
+        info_empty(out);
+        return;
+    }
+    if (c != '\\') {
+        literal(ps, next_cp(ps), out);
+        return;
+    }
+    ps->p++;
+    if (ps->p >= ps->end) {
+        ps->fail = 1;
+        info_width(out, 0, INF);
+        return;
+    }
+    uint32_t letter = next_cp(ps);
+    cpset s;
+    memset(&s, 0, sizeof s);
+    if (letter < 0x80 && class_escape(ps, (char)letter, &s)) {
+        if (s.big) {
+            info_width(out, 1, s.maxb);
+            return;
+        }
+        lset set = {0};
+        set.v = malloc((s.count + 1) * sizeof *set.v);
+        if (!set.v) {
+            ps->fail = 1;
+            info_width(out, 1, 4);
+            return;
+        }
+        for (size_t i = 0; i < s.n; i++)
+            for (uint32_t ch = s.lo[i]; ch <= s.hi[i]; ch++) {
+                lit *l = &set.v[set.n++];
+                l->n = (unsigned char)utf8_put(ch, l->b);
+            }
+        info_exact(out, &set);
+        return;
+    }
+    switch (letter) {
+    case 'b': case 'B': case 'A': case 'z': case 'Z': case 'K':
+        info_empty(out);
+        return;
+    case 'R':
+        info_width(out, 1, 3);
+        return;
+    case 'X':
+        info_width(out, 1, INF);
+        return;
+    case 'k':
+        /* a back-reference: its text is not known here */
+        if (ps->p < ps->end && (*ps->p == '<' || *ps->p == '{' || *ps->p == '\'')) {
+            char open = *ps->p++;
+            skip_name(ps, open == '<' ? '>' : open == '{' ? '}' : '\'');
+        } else {
+            ps->fail = 1;
+        }
+        info_width(out, 0, INF);
+        return;
+    default:
+        break;
+    }
+    uint32_t ch;
+    if (!char_escape(ps, letter, &ch)) {
+        ps->fail = 1;
+        info_width(out, 0, INF);
+        return;
+    }
+    literal(ps, ch, out);
+}
+
+/* Reads a {n}, {n,} or {n,m} quantifier at ps->p; returns 0 when the brace
+ * is a literal. */
+static int read_braces(parser *ps, size_t *mn, size_t *mx)
+{
+    const char *p = ps->p + 1;
+    size_t a = 0, b = 0;
+    int da = 0, db = 0;
+    while (p < ps->end && *p >= '0' && *p <= '9' && da < 6) {
+        a = a * 10 + (size_t)(*p++ - '0');
+        da++;
+    }
+    if (!da)
+        return 0;
+    if (p < ps->end && *p == '}') {
+        *mn = *mx = a;
+        ps->p = p + 1;
+        return 1;
+    }
+    if (p >= ps->end || *p != ',')
+        return 0;
+    p++;
+    while (p < ps->end && *p >= '0' && *p <= '9' && db < 6) {
+        b = b * 10 + (size_t)(*p++ - '0');
+        db++;
+    }
+    if (p >= ps->end || *p != '}')
+        return 0;
+    *mn = a;
+    *mx = db ? b : INF;
+    ps->p = p + 1;
+    return 1;
+}
+
+/* Applies a quantifier {mn,mx} to x. */
+static void repeat(info *x, size_t mn, size_t mx)
+{
+    info r;
+    memset(&r, 0, sizeof r);
+    r.minb = mul_sat(x->minb, mn);
+    r.maxb = mx == 0 ? 0 : mx == INF ? (x->maxb == 0 ? 0 : INF) : mul_sat(x->maxb, mx);
+    if (mx != 0)
+        r.alpha = x->alpha;
+    if (x->has_exact && mx != INF && mx <= 8) {
+        /* union of x^k for k in [mn, mx] */
+        lset acc = {0}, pw = {0};
+        unsigned char z = 0;
+        int ok = lset_one(&pw, &z, 0) == 0;
+        for (size_t k = 0; ok && k <= mx; k++) {
+            if (k >= mn && lset_union(&acc, &pw))
+                ok = 0;
+            if (ok && k < mx) {
+                lset nx;
+                if (lset_cross(&pw, &x->exact, &nx))
+                    ok = 0;
+                else {
+                    lset_free(&pw);
+                    pw = nx;
+                }
+            }
+        }
+        lset_free(&pw);
+        if (ok) {
+            r.has_exact = 1;
+            r.exact = acc;
+        } else {
+            lset_free(&acc);
+        }
+    }
+    if (mn >= 1 && x->has_req) {
+        r.has_req = 1;
+        r.req = x->req;
+        r.off = x->off;
+        r.pre = x->pre;
+        r.cost = x->cost;
+        x->req.v = NULL;
+        x->req.n = 0;
+    }
+    if (r.has_exact) {
+        aset none;
+        memset(&none, 0, sizeof none);
+        lset copy;
+        if (lset_copy(&r.exact, &copy) == 0)
+            offer_req(&r, &copy, 0, &none);
+    }
+    info_free(x);
+    *x = r;
+}
+
+/* Parses an optional quantifier after an atom and applies it. */
+static void parse_quant(parser *ps, info *x)
+{
+    if (ps->p >= ps->end)
+        return;
+    size_t mn, mx;
+    char c = *ps->p;
+    if (c == '?') {
+        mn = 0, mx = 1;
+        ps->p++;
+    } else if (c == '*') {
+        mn = 0, mx = INF;
+        ps->p++;
+    } else if (c == '+') {
+        mn = 1, mx = INF;
+        ps->p++;
+    } else if (c == '{') {
+        if (!read_braces(ps, &mn, &mx))
+            return;
+    } else {
+        return;
+    }
+    if (ps->p < ps->end && (*ps->p == '?' || *ps->p == '+'))
+        ps->p++;
+    if (mx != INF && mn > mx) {
+        ps->fail = 1;
+        return;
+    }
+    repeat(x, mn, mx);
+}
+
+/* Concatenation state: the prefix parsed so far plus the trailing run of
+ * pieces with exact sets (their cross product is a candidate gate). */
+typedef struct concat {
+    info acc;
+    int run_on;
+    lset run;
+    size_t run_off;
+    aset run_pre;
+} concat;
+
+static void run_close(concat *c)
+{
+    if (!c->run_on)
+        return;
+    offer_req(&c->acc, &c->run, c->run_off, &c->run_pre);
+    lset_free(&c->run);
+    c->run_on = 0;
+}
+
+/* Appends piece x (taken) to the concatenation. */
+static void concat_add(concat *c, info *x)
+{
+    size_t before = c->acc.maxb;
+    if (x->has_exact) {
+        lset nr;
+        if (c->run_on && lset_cross(&c->run, &x->exact, &nr) == 0) {
+            lset_free(&c->run);
+            c->run = nr;
+        } else {
+            run_close(c);
+            if (lset_copy(&x->exact, &c->run) == 0) {
+                c->run_on = 1;
+                c->run_off = before;
+                c->run_pre = c->acc.alpha;
+            }
+        }
+    } else {
+        run_close(c);
+    }
+    if (c->acc.has_exact && x->has_exact) {
+        lset ne;
+        if (lset_cross(&c->acc.exact, &x->exact, &ne) == 0) {
+            lset_free(&c->acc.exact);
+            c->acc.exact = ne;
+        } else {
+            lset_free(&c->acc.exact);
+            c->acc.has_exact = 0;
+        }
+    } else if (c->acc.has_exact) {
+        lset_free(&c->acc.exact);
+        c->acc.has_exact = 0;
+    }
+    if (x->has_req) {
+        aset pre = c->acc.alpha;
+        aset_union(&pre, &x->pre);
+        offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre);
+    }
+    aset_union(&c->acc.alpha, &x->alpha);
+    c->acc.minb = add_sat(c->acc.minb, x->minb);
+    c->acc.maxb = add_sat(c->acc.maxb, x->maxb);
+    info_free(x);
+}
+
+/* Parses a sequence of quantified atoms up to '|' or ')'. */
+static void parse_concat(parser *ps, info *out)
+{
+    concat c;
+    memset(&c, 0, sizeof c);
+    info_empty(&c.acc);
+    while (!ps->fail && ps->p < ps->end && *ps->p != '|' && *ps->p != ')') {
+        info x;
+        parse_atom(ps, &x);
+        parse_quant(ps, &x);
+        concat_add(&c, &x);
+    }
+    run_close(&c);
+    lset_free(&c.run);
+    *out = c.acc;
+}
+
+/* Parses alternatives up to ')' or the end. */
+static void parse_alt(parser *ps, info *out)
+{
+    parse_concat(ps, out);
+    while (!ps->fail && ps->p < ps->end && *ps->p == '|') {
+        ps->p++;
+        info b;
+        parse_concat(ps, &b);
+        if (b.minb < out->minb)
+            out->minb = b.minb;
+        if (b.maxb > out->maxb)
+            out->maxb = b.maxb;
+        aset_union(&out->alpha, &b.alpha);
+        if (out->has_exact && b.has_exact && lset_union(&out->exact, &b.exact) == 0) {
+            /* still exact */
+        } else if (out->has_exact) {
+            lset_free(&out->exact);
+            out->has_exact = 0;
+        }
+        if (out->has_req && b.has_req && lset_union(&out->req, &b.req) == 0) {
+            if (b.off > out->off)
+                out->off = b.off;
+            aset_union(&out->pre, &b.pre);
+            out->cost = gate_cost(&out->req, out->off, &out->pre);
+        } else if (out->has_req) {
+            lset_free(&out->req);
+            out->has_req = 0;
+        }
+        info_free(&b);
+    }
+    if (out->has_exact) {
+        aset none;
+        memset(&none, 0, sizeof none);
+        lset copy;
+        if (lset_copy(&out->exact, &copy) == 0)
+            offer_req(out, &copy, 0, &none);
+    }
+}
+
+/* ---- the compiled prefilter ----------------------------------------------- */
+
+typedef struct pf_atom {
+    lit l;
+    uint32_t first;        /* first code point */
+    uint32_t *gates;
+    size_t n_gates;
+} pf_atom;
+
+struct ft_pf_pat {
+    int gate;              /* -1: run plainly */
+    size_t back;           /* INF: unbounded */
+    int has_pre;           /* only code points of pre precede the hit */
+    aset pre;
+};
+typedef struct ft_pf_pat pf_pat;
+
+struct ft_prefilter {
+    lset *gates;           /* atom sets, one per gate */
+    size_t n_gates;
+    pf_atom *atoms;        /* sorted by first code point */
+    size_t n_atoms;
+    uint32_t bmp[0x10000 / 32];   /* first code points < 0x10000 in use */
+    size_t ascii_lo[128], ascii_hi[128];
+    size_t *rule_base;     /* first pf_pat of each rule */
+    pf_pat *pats;
+    size_t n_pats;
+};
+
+struct ft_pf_state {
+    size_t n_gates;
+    size_t **pos;
+    size_t *n, *cap;
+};
+
+/* Analyses one pattern; sets *gate_set (taken by the caller) and *back, or
+ * returns -1 when the pattern gets no gate. */
+static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
+{
+    if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE))
+        return -1;
+    parser ps = {pat, pat + strlen(pat), flags, 0};
+    info top;
+    parse_alt(&ps, &top);
+    if (ps.p != ps.end)
+        ps.fail = 1;
+    int ok = !ps.fail && top.has_req && top.cost < GATE_MAX_COST;
+    if (ok) {
+        *gate_set = top.req;
+        pp->back = top.off;
+        pp->pre = top.pre;
+        pp->has_pre = !top.pre.big;
+        top.req.v = NULL;
+        top.req.n = 0;
+    }
+    info_free(&top);
+    return ok ? 0 : -1;
+}
+
+static int lset_equal(const lset *a, const lset *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (lit_cmp(&a->v[i], &b->v[i]))
+            return 0;
+    return 1;
+}
+
+static int atom_cmp(const void *a, const void *b)
+{
+    const pf_atom *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    return lit_cmp(&x->l, &y->l);
+}
+
+/* Adds gate g's atoms to the atom table (deduplicated later). */
+static int collect_atoms(ft_prefilter *pf)
+{
+    size_t total = 0;
+    for (size_t g = 0; g < pf->n_gates; g++)
+        total += pf->gates[g].n;
+    pf->atoms = calloc(total + 1, sizeof *pf->atoms);
+    if (!pf->atoms)
+        return -1;
+    size_t n = 0;
+    for (size_t g = 0; g < pf->n_gates; g++)
+        for (size_t i = 0; i < pf->gates[g].n; i++) {
+            pf_atom *a = &pf->atoms[n++];
+            a->l = pf->gates[g].v[i];
+            int len = ft_utf8_seq_len(a->l.b, a->l.n);
+            a->first = ft_utf8_decode(a->l.b, len > 0 ? len : 1);
+            a->gates = malloc(sizeof *a->gates);
+            if (!a->gates)
+                return -1;
+            a->gates[0] = (uint32_t)g;
+            a->n_gates = 1;
+        }
+    qsort(pf->atoms, n, sizeof *pf->atoms, atom_cmp);
+    /* merge equal atoms, joining their gate lists */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && !atom_cmp(&pf->atoms[m - 1], &pf->atoms[i])) {
+            pf_atom *d = &pf->atoms[m - 1];
+            uint32_t *ng = realloc(d->gates, (d->n_gates + 1) * sizeof *ng);
+            if (!ng)
+                return -1;
+            d->gates = ng;
+            d->gates[d->n_gates++] = pf->atoms[i].gates[0];
+            free(pf->atoms[i].gates);
+            pf->atoms[i].gates = NULL;
+        } else {
+            pf->atoms[m++] = pf->atoms[i];
+        }
+    }
+    pf->n_atoms = m;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t c = pf->atoms[i].first;
+        if (c < 0x10000)
+            pf->bmp[c >> 5] |= 1u << (c & 31);
+        if (c < 128) {
+            if (pf->ascii_hi[c] == 0)
+                pf->ascii_lo[c] = i;
+            pf->ascii_hi[c] = i + 1;
+        }
+    }
+    return 0;
+}
+
+void ft_prefilter_free(ft_prefilter *pf)
+{
+    if (!pf)
+        return;
+    for (size_t g = 0; g < pf->n_gates; g++)
+        lset_free(&pf->gates[g]);
+    free(pf->gates);
+    for (size_t i = 0; i < pf->n_atoms; i++)
+        free(pf->atoms[i].gates);
+    free(pf->atoms);
+    free(pf->rule_base);
+    free(pf->pats);
+    free(pf);
+}
+
+int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
+{
+    *out = NULL;
+    ft_prefilter *pf = calloc(1, sizeof *pf);
+    if (!pf)
+        return FT_ERR_NOMEM;
+    size_t npat = 0;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        npat += rs->rules[i].n_pat;
+    pf->rule_base = calloc(rs->n_rules + 1, sizeof *pf->rule_base);
+    pf->pats = calloc(npat + 1, sizeof *pf->pats);
+    pf->gates = calloc(npat + 1, sizeof *pf->gates);
+    if (!pf->rule_base || !pf->pats || !pf->gates) {
+        ft_prefilter_free(pf);
+        return FT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < rs->n_rules; i++) {
+        const ft_rule *r = &rs->rules[i];
+        pf->rule_base[i] = pf->n_pats;
+        for (size_t k = 0; k < r->n_pat; k++) {
+            pf_pat *pp = &pf->pats[pf->n_pats++];
+            lset set = {0};
+            pp->gate = -1;
+            if (analyse(r->expanded[k], r->pcre_flags, &set, pp))
+                continue;
+            size_t g = 0;
+            while (g < pf->n_gates && !lset_equal(&pf->gates[g], &set))
+                g++;
+            if (g == pf->n_gates)
+                pf->gates[pf->n_gates++] = set;
+            else
+                lset_free(&set);
+            pp->gate = (int)g;
+        }
+    }
+    if (collect_atoms(pf)) {
+        ft_prefilter_free(pf);
+        return FT_ERR_NOMEM;
+    }
+    *out = pf;
+    return FT_OK;
+}
+
+int ft_prefilter_gate(const ft_prefilter *pf, size_t rule, size_t k, size_t *back)
+{
+    const pf_pat *pp = &pf->pats[pf->rule_base[rule] + k];
+    *back = pp->back;
+    return pp->gate;
+}
+
+const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k)
+{
+    const pf_pat *pp = &pf->pats[pf->rule_base[rule] + k];
+    return pp->gate >= 0 ? pp : NULL;
+}
+
+int ft_pf_pat_gate(const ft_pf_pat *p)
+{
+    return p->gate;
+}
+
+size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h)
+{
+    size_t floor = start;
+    if (p->back != INF && h - start > p->back)
+        floor = h - p->back;
+    if (!p->has_pre) {
+        while (floor > start && ((unsigned char)text[floor] & 0xC0) == 0x80)
+            floor--;
+        return floor;
+    }
+    /* walk back over the characters that may precede the hit */
+    size_t lo = h;
+    while (lo > floor) {
+        size_t prev = ft_utf8_prev(text, lo);
+        if (prev < floor)
+            break;
+        int l = ft_utf8_seq_len((const unsigned char *)text + prev, lo - prev);
+        uint32_t c = l > 0 ? ft_utf8_decode((const unsigned char *)text + prev, l) : 0xFFFD;
+        if (!aset_has(&p->pre, c))
+            break;
+        lo = prev;
+    }
+    return lo;
+}
+
+size_t ft_prefilter_gates(const ft_prefilter *pf)
+{
+    return pf->n_gates;
+}
+
+size_t ft_prefilter_atoms(const ft_prefilter *pf)
+{
+    return pf->n_atoms;
+}
+
+int ft_prefilter_describe(const ft_prefilter *pf, int gate, ft_buf *out)
+{
+    if (gate < 0 || (size_t)gate >= pf->n_gates)
+        return ft_buf_adds(out, "(none)");
+    const lset *s = &pf->gates[gate];
+    for (size_t i = 0; i < s->n; i++) {
+        if (i && ft_buf_addc(out, ' '))
+            return FT_ERR_NOMEM;
+        if (ft_buf_add_json_str(out, (const char *)s->v[i].b, s->v[i].n))
+            return FT_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* ---- per-scan state ------------------------------------------------------- */
+
+int ft_pf_state_create(const ft_prefilter *pf, ft_pf_state **out)
+{
+    ft_pf_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return FT_ERR_NOMEM;
+    st->n_gates = pf->n_gates;
+    st->pos = calloc(pf->n_gates + 1, sizeof *st->pos);
+    st->n = calloc(pf->n_gates + 1, sizeof *st->n);
+    st->cap = calloc(pf->n_gates + 1, sizeof *st->cap);
+    if (!st->pos || !st->n || !st->cap) {
+        ft_pf_state_free(st);
+        return FT_ERR_NOMEM;
+    }
+    *out = st;
+    return FT_OK;
+}
+
+void ft_pf_state_free(ft_pf_state *st)
+{
+    if (!st)
+        return;
+    for (size_t g = 0; g < st->n_gates; g++)
+        free(st->pos[g]);
+    free(st->pos);
+    free(st->n);
+    free(st->cap);
+    free(st);
+}
+
+/* Records a hit of gate g at byte offset i (once per offset). */
+static int add_hit(ft_pf_state *st, uint32_t g, size_t i)
+{
+    size_t n = st->n[g];
+    if (n && st->pos[g][n - 1] == i)
+        return 0;
+    if (n == st->cap[g]) {
+        size_t nc = st->cap[g] ? st->cap[g] * 2 : 64;
+        size_t *p = realloc(st->pos[g], nc * sizeof *p);
+        if (!p)
+            return FT_ERR_NOMEM;
+        st->pos[g] = p;
+        st->cap[g] = nc;
+    }
+    st->pos[g][st->n[g]++] = i;
+    return 0;
+}
+
+/* Checks the atoms [lo, hi) against the text at i. */
+static int try_atoms(const ft_prefilter *pf, ft_pf_state *st, size_t lo, size_t hi,
+                     const unsigned char *t, size_t len, size_t i)
+{
+    for (size_t a = lo; a < hi; a++) {
+        const pf_atom *at = &pf->atoms[a];
+        if (at->l.n > len - i || memcmp(t + i, at->l.b, at->l.n))
+            continue;
+        for (size_t g = 0; g < at->n_gates; g++)
+            if (add_hit(st, at->gates[g], i))
+                return FT_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* First atom whose first code point is c (binary search); n_atoms if none. */
+static size_t atoms_from(const ft_prefilter *pf, uint32_t c)
+{
+    size_t lo = 0, hi = pf->n_atoms;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pf->atoms[mid].first < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
+                      size_t len)
+{
+    for (size_t g = 0; g < st->n_gates; g++)
+        st->n[g] = 0;
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = t[i];
+        if (c < 0x80) {
+            if (pf->ascii_hi[c] && try_atoms(pf, st, pf->ascii_lo[c], pf->ascii_hi[c], t, len, i))
+                return FT_ERR_NOMEM;
+            i++;
+            continue;
+        }
+        int l = ft_utf8_seq_len(t + i, len - i);
+        if (l <= 0) {
+            i++;
+            continue;
+        }
+        uint32_t cp = ft_utf8_decode(t + i, l);
+        if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
+            size_t a = atoms_from(pf, cp), b = a;
+            while (b < pf->n_atoms && pf->atoms[b].first == cp)
+                b++;
+            if (b > a && try_atoms(pf, st, a, b, t, len, i))
+                return FT_ERR_NOMEM;
+        }
+        i += (size_t)l;
+    }
+    return 0;
+}
+
+const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n)
+{
+    *n = st->n[gate];
+    return st->pos[gate];
+}

@@ -1,0 +1,129 @@
+/*
+ * test_prefilter.c - unit tests of the literal-gate analysis and a
+ * differential test of the fast path: random texts over an alphabet of the
+ * tokens the patterns care about are scanned with and without the prefilter
+ * (ft_scan_opts.plain) and must give the same spans, rule set by rule set.
+ */
+#include <stdlib.h>
+
+#include "fintag_int.h"
+#include "unit.h"
+
+static ft_rules *compile(const char *yaml)
+{
+    ft_compiler *c;
+    ft_rules *r = NULL;
+    ft_compiler_create(&c);
+    ft_compiler_add_string(c, "t.yaml", yaml, strlen(yaml));
+    ft_compiler_compile(c, &r);
+    ft_compiler_destroy(c);
+    return r;
+}
+
+/* Gate atoms of pattern 0 of rule i, as a string ("(none)" when ungated). */
+static void gate_of(const ft_rules *r, size_t i, char *out, size_t n, size_t *back)
+{
+    ft_buf b = {0};
+    int g = ft_prefilter_gate(r->pf, i, 0, back);
+    ft_prefilter_describe(r->pf, g, &b);
+    snprintf(out, n, "%s", b.p ? b.p : "");
+    ft_buf_free(&b);
+}
+
+static void analysis_finds_literals(void)
+{
+    ft_rules *r = compile(
+        "rules:\n"
+        "  - {id: a, type: t, pattern: '[0-9]+(?:\\.[0-9]+)?\\s?亿元'}\n"
+        "  - {id: b, type: t, pattern: '(?<![A-Z])(?:NYSE|Nasdaq):\\s*[A-Z]{1,5}'}\n"
+        "  - {id: c, type: t, pattern: '\\p{Han}{2,6}[(（](?<code>\\d{6})[)）]'}\n"
+        "  - {id: d, type: t, pattern: '(?i)million'}\n"
+        "  - {id: e, type: t, pattern: 'x(?=亿)|y\\K亿'}\n");
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    char g[512];
+    size_t back;
+    gate_of(r, 0, g, sizeof g, &back);
+    CHECK(strstr(g, "\"亿元\"") != NULL);
+    gate_of(r, 1, g, sizeof g, &back);
+    CHECK(strcmp(g, "\"NYSE:\" \"Nasdaq:\"") == 0);
+    CHECK(back == 0);
+    gate_of(r, 2, g, sizeof g, &back);
+    CHECK(strstr(g, "\"(\"") != NULL);
+    CHECK(back == 24);   /* six \p{Han} of up to 4 bytes */
+    gate_of(r, 3, g, sizeof g, &back);
+    CHECK(strcmp(g, "(none)") == 0);
+    ft_rules_destroy(r);
+}
+
+/* The rules of the differential test: number-first patterns, lookbehinds,
+ * \K, alternatives with different gates, a back-reference, caseless. */
+static const char *const diff_rules =
+    "rules:\n"
+    "  - {id: m, type: money, pattern: '(?<![0-9.])[0-9]+(?:[.,][0-9]+)*\\s?[万亿]?元'}\n"
+    "  - {id: z, type: money, pattern: '(?:约|近)?[一二三十百千万亿]+(?:美元|元)'}\n"
+    "  - {id: p, type: percent, pattern: '[0-9]+(?:\\.[0-9]+)?\\s?%'}\n"
+    "  - {id: s, type: stock, pattern: '[(（]\\s*\\K[0-9]{6}(?=\\s*[)）])'}\n"
+    "  - {id: n, type: name, pattern: '[A-Za-z]{1,3}\\s?(?:亿元|元)'}\n"
+    "  - {id: r, type: range, pattern: '(?<a>[0-9]+)(?<sep>[-~])[0-9]+\\k<sep>[0-9]+'}\n"
+    "  - {id: c, type: word, pattern: 'yuan|YUAN\\s?[0-9]', flags: [caseless]}\n"
+    "  - {id: g, type: growth, pattern: '增长\\s?[0-9]+(?:\\.[0-9]+)?%|[0-9]+倍'}\n";
+
+static void fast_path_equals_plain_path(void)
+{
+    static const char *const tok[] = {"1", "2", "0", "9", ".", ",", " ", "元", "亿", "万",
+                                      "美元", "约", "近", "一", "三", "十", "百", "%", "(",
+                                      ")", "（", "）", "-", "~", "a", "B", "yuan", "Yuan",
+                                      "增长", "倍", "的", "\n", "123456", "x"};
+    ft_rules *r = compile(diff_rules);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    ft_scanner *fast, *plain;
+    CHECK(ft_scanner_create(r, &fast) == FT_OK);
+    CHECK(ft_scanner_create(r, &plain) == FT_OK);
+    ft_scan_opts of, op;
+    ft_scan_opts_init(&of);
+    ft_scan_opts_init(&op);
+    of.keep_overlaps = op.keep_overlaps = 1;
+    op.plain = 1;
+    unsigned seed = 12345;
+    char text[2048];
+    size_t total = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0, ntok = 1 + (size_t)(iter % 97);
+        for (size_t t = 0; t < ntok; t++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *w = tok[(seed >> 16) % (sizeof tok / sizeof tok[0])];
+            size_t wl = strlen(w);
+            if (len + wl >= sizeof text)
+                break;
+            memcpy(text + len, w, wl);
+            len += wl;
+        }
+        const ft_result *a, *b;
+        CHECK(ft_scanner_scan(fast, text, len, &of, &a) == FT_OK);
+        CHECK(ft_scanner_scan(plain, text, len, &op, &b) == FT_OK);
+        CHECK(a->n_spans == b->n_spans);
+        if (a->n_spans != b->n_spans)
+            break;
+        for (size_t k = 0; k < a->n_spans; k++) {
+            CHECK(a->spans[k].byte_start == b->spans[k].byte_start);
+            CHECK(a->spans[k].byte_end == b->spans[k].byte_end);
+            CHECK_STR(a->spans[k].rule_id, b->spans[k].rule_id);
+        }
+        total += a->n_spans;
+    }
+    CHECK(total > 1000);
+    ft_scanner_destroy(fast);
+    ft_scanner_destroy(plain);
+    ft_rules_destroy(r);
+}
+
+int main(void)
+{
+    RUN("prefilter", analysis_finds_literals);
+    RUN("prefilter", fast_path_equals_plain_path);
+    return 0;
+}
