@@ -5,7 +5,8 @@
  * Each fuzzing finding is pinned here with the smallest input that showed
  * it: the numeral parser reading past a buffer that ends inside a
  * multi-byte character, and rule-file keys given twice leaking the first
- * value.  The leaks and over-reads are only visible under `make asan` (and
+ * value.  A review of what a hostile rule file can do added the define
+ * expansion bomb.  The leaks and over-reads are only visible under `make asan` (and
  * valgrind); the checks below also hold in the plain build.  The bounded-work
  * tests compile a catastrophically backtracking rule next to a normal one and
  * check that a scan ends with a warning naming the bad rule while the other
@@ -112,6 +113,22 @@ static void rule_duplicate_key_after_many_keys(void)
     ft_rules_destroy(r);
 }
 
+/* An untrusted rule file must not make the compiler build a gigabyte
+ * pattern: each define doubles the previous one, 2^30 copies in all. */
+static void define_expansion_bomb_is_refused(void)
+{
+    char yaml[4096] = "defines:\n  d0: 'ab'\n";
+    for (int i = 1; i <= 30; i++)
+        snprintf(yaml + strlen(yaml), sizeof yaml - strlen(yaml),
+                 "  d%d: '{{d%d}}{{d%d}}'\n", i, i - 1, i - 1);
+    strcat(yaml, "rules:\n  - id: bomb\n    type: t\n    pattern: '{{d30}}'\n");
+    diags g;
+    ft_rules *r = compile(yaml, &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "bomb:pattern longer than") != NULL);
+    ft_rules_destroy(r);
+}
+
 static const char catastrophic_yaml[] =
     "rules:\n"
     "  - id: bad.nested\n    type: junk\n    pattern: '(a+)+$'\n"
@@ -177,6 +194,7 @@ int main(void)
     RUN("robust", numeral_partial_dian);
     RUN("robust", example_duplicate_key_reported);
     RUN("robust", rule_duplicate_key_after_many_keys);
+    RUN("robust", define_expansion_bomb_is_refused);
     RUN("robust", catastrophic_rule_jit);
     RUN("robust", catastrophic_rule_interpreter);
     return 0;
