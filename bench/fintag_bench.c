@@ -260,34 +260,104 @@ static int hs_count(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
+/* Skips the group starting at p[0] == '(' (nested groups, classes and
+ * escapes included); returns the position after its ')'. */
+static const char *skip_group(const char *p)
+{
+    int depth = 0, in_class = 0;
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (in_class) {
+            if (*p == ']')
+                in_class = 0;
+        } else if (*p == '[') {
+            in_class = 1;
+            if (p[1] == ']' || (p[1] == '^' && p[2] == ']'))
+                p += p[1] == '^' ? 2 : 1;
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')' && --depth == 0) {
+            return p + 1;
+        }
+    }
+    return p;
+}
+
+/* Vectorscan has no lookarounds, \K or (?J): drop them (the patterns then
+ * match a superset, which only makes the baseline's job easier) and make
+ * named groups plain groups.  Returns a malloc'd pattern. */
+static char *hs_translate(const char *pat)
+{
+    ft_buf b = {0};
+    int in_class = 0;
+    for (const char *p = pat; *p;) {
+        if (*p == '\\' && p[1]) {
+            if (p[1] != 'K' || in_class)
+                ft_buf_add(&b, p, 2);
+            p += 2;
+        } else if (in_class) {
+            if (*p == ']')
+                in_class = 0;
+            ft_buf_addc(&b, *p++);
+        } else if (*p == '[') {
+            in_class = 1;
+            ft_buf_addc(&b, *p++);
+            if (*p == '^')
+                ft_buf_addc(&b, *p++);
+            if (*p == ']')
+                ft_buf_addc(&b, *p++);
+        } else if (!strncmp(p, "(?J)", 4)) {
+            p += 4;
+        } else if (!strncmp(p, "(?=", 3) || !strncmp(p, "(?!", 3) || !strncmp(p, "(?<=", 4) ||
+                   !strncmp(p, "(?<!", 4)) {
+            p = skip_group(p);
+        } else if (!strncmp(p, "(?<", 3) || !strncmp(p, "(?P<", 4)) {
+            ft_buf_adds(&b, "(?:");
+            p = strchr(p, '>');
+            p = p ? p + 1 : pat + strlen(pat);
+        } else {
+            ft_buf_addc(&b, *p++);
+        }
+    }
+    if (!b.p)
+        ft_buf_reserve(&b, 0);
+    return b.p;
+}
+
 /* Compiles the rules Vectorscan accepts with the given flags into one
- * database; reports how many it took. */
+ * database (lookarounds dropped, see hs_translate); reports how many it
+ * took. */
 static hs_database_t *hs_build(const ft_rules *r, unsigned flags, size_t *accepted)
 {
-    const char **pats = calloc(r->n_rules, sizeof *pats);
+    char **pats = calloc(r->n_rules, sizeof *pats);
     unsigned *fl = calloc(r->n_rules, sizeof *fl), *ids = calloc(r->n_rules, sizeof *ids);
     size_t n = 0;
     for (size_t i = 0; i < r->n_rules; i++) {
         hs_database_t *db = NULL;
         hs_compile_error_t *err = NULL;
         unsigned f = flags | ((r->rules[i].pcre_flags & PCRE2_CASELESS) ? HS_FLAG_CASELESS : 0);
-        if (hs_compile(r->rules[i].dump, f, HS_MODE_BLOCK, NULL, &db, &err) == HS_SUCCESS) {
+        char *t = hs_translate(r->rules[i].dump);
+        if (t && hs_compile(t, f, HS_MODE_BLOCK, NULL, &db, &err) == HS_SUCCESS) {
             hs_free_database(db);
-            pats[n] = r->rules[i].dump;
+            pats[n] = t;
             fl[n] = f;
             ids[n] = (unsigned)i;
             n++;
         } else {
             hs_free_compile_error(err);
+            free(t);
         }
     }
     hs_database_t *db = NULL;
     hs_compile_error_t *err = NULL;
-    if (n && hs_compile_multi(pats, fl, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &err) !=
-                 HS_SUCCESS) {
+    if (n && hs_compile_multi((const char *const *)pats, fl, ids, (unsigned)n, HS_MODE_BLOCK,
+                              NULL, &db, &err) != HS_SUCCESS) {
         hs_free_compile_error(err);
         db = NULL;
     }
+    for (size_t i = 0; i < n; i++)
+        free(pats[i]);
     free(pats);
     free(fl);
     free(ids);
@@ -569,7 +639,8 @@ int main(int argc, char **argv)
             if (t < t_hs)
                 t_hs = t;
         }
-        snprintf(note, sizeof note, "%zu of %zu rules accepted; %zu matches", acc, r->n_rules, hm);
+        snprintf(note, sizeof note, "%zu of %zu rules accepted (lookarounds dropped); %zu matches",
+                 acc, r->n_rules, hm);
         row("Vectorscan: all rules, one database, start offsets", &c, t_hs, note);
         hs_free_database(db);
     }

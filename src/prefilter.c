@@ -49,7 +49,7 @@ typedef struct lset {
 } lset;
 
 /* A small set of code points (sorted, merged ranges), or "big": anything. */
-#define ASET_CAP 48
+#define ASET_CAP 256
 typedef struct aset {
     uint32_t lo[ASET_CAP], hi[ASET_CAP];
     size_t n;
