@@ -7,9 +7,10 @@
 #       (new inputs go to build-fuzz/corpus/NAME/, crashes to
 #       build-fuzz/crashes/).  Fails on the first crash, leak or timeout.
 #   make valgrind
-#       runs the CLI over the test corpus (corpus/*.txt, the CLI cases'
-#       inputs, a JSONL file) under valgrind --leak-check=full; any error or
-#       leak fails the target.
+#       runs the CLI over the test corpus (corpus/*.txt; the CLI cases'
+#       text, JSONL, RSS/Atom and gzip inputs and their stdin files, read as
+#       JSONL) and `fintag check` under valgrind --leak-check=full; any error
+#       or leak fails the target.
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
@@ -57,7 +58,8 @@ valgrind: all
 	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 1 -o /dev/null corpus/*.txt
 	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 2 -o /dev/null corpus/*.txt
 	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 1 -o /dev/null \
-	    $$(ls tests/cases/*/*.txt tests/cases/*/*.jsonl 2>/dev/null) || [ $$? -eq 1 ]
+	    $$(ls tests/cases/*/*.txt tests/cases/*/*.jsonl tests/cases/*/*.xml \
+	          tests/cases/*/*.atom tests/cases/*/*.gz 2>/dev/null) || [ $$? -eq 1 ]
 	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 1 --jsonl -o /dev/null \
 	    $$(ls tests/cases/*/stdin 2>/dev/null) || [ $$? -eq 1 ]
 	$(VALGRIND) $(BUILD)/fintag check rules 2> /dev/null
