@@ -64,3 +64,9 @@ valgrind: all
 	    $$(ls tests/cases/*/stdin 2>/dev/null) || [ $$? -eq 1 ]
 	$(VALGRIND) $(BUILD)/fintag check rules 2> /dev/null
 	@echo "valgrind: no errors, no leaks"
+
+# `make clean` also removes the fuzzing build, corpora and crashes.
+.PHONY: clean-fuzz
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)
