@@ -126,7 +126,8 @@ static int add_dir(cli_input *in, const char *dir)
         names[n] = malloc(len);
         if (!names[n])
             break;
-        snprintf(names[n], len, "%s/%s", dir, e->d_name);
+        snprintf(names[n], len, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
+                 e->d_name);
         n++;
     }
     closedir(d);

@@ -22,8 +22,8 @@
 
 #include "cli.h"
 
-#define BATCH_DOCS 512
-#define BATCH_BYTES (8u << 20)
+#define BATCH_DOCS 256
+#define BATCH_BYTES (1u << 20)
 
 /* ---- JSON text field decoding ------------------------------------------- */
 
@@ -275,19 +275,6 @@ int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
 
 /* ---- workers -------------------------------------------------------------- */
 
-typedef struct batch {
-    cli_doc *docs;
-    size_t n;
-    atomic_size_t next;
-    cli_ctx *ctx;
-} batch;
-
-typedef struct worker {
-    pthread_t th;
-    ft_scanner *sc;
-    batch *b;
-} worker;
-
 /* Tags one document into doc->out with the given scanner. */
 static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
 {
@@ -344,19 +331,6 @@ static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
     free(kept);
 }
 
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    batch *b = w->b;
-    for (;;) {
-        size_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= b->n)
-            break;
-        process(b->ctx, w->sc, &b->docs[i]);
-    }
-    return NULL;
-}
-
 /* ---- output ----------------------------------------------------------------- */
 
 typedef struct outfile {
@@ -395,11 +369,15 @@ static int out_open(const cli_opts *o, outfile *of)
     return of->f ? 0 : -1;
 }
 
-/* Finishes the output: flush, and for -o rename into place (ok) or remove. */
-static int out_close(outfile *of, int ok)
+/* Finishes the output: flush, and for -o rename into place (ok) or remove.
+ * write_errno is the error of an earlier failed write (0 when none): errno
+ * is per thread and the writes happen in the writer thread.  Returns 0, 1
+ * for a closed pipe (end quietly), -1 after printing an error. */
+static int out_close(outfile *of, int ok, int write_errno)
 {
-    int err = 0;
-    if (fflush(of->f) != 0 || ferror(of->f))
+    int err = write_errno;
+    errno = 0;
+    if ((fflush(of->f) != 0 || ferror(of->f)) && !err)
         err = errno ? errno : EIO;
     if (of->tmp) {
         if (fsync(fileno(of->f)) != 0 && !err)
@@ -430,21 +408,216 @@ static double now_sec(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Prints the progress line on a terminal. */
-static void progress(const cli_ctx *ctx, cli_input *in, double t0, int final)
+/* ---- the pipeline ------------------------------------------------------------ */
+
+/* A ring of batches moves through three stages: the reader (the calling
+ * thread) fills a free slot, the workers claim its documents one by one, and
+ * the writer thread writes a slot once all its documents are done, in input
+ * order, then frees it.  At most NSLOTS batches exist at once, which bounds
+ * memory whatever the input size, and reading, tagging and writing overlap. */
+#define NSLOTS 4
+
+typedef struct slot {
+    cli_doc docs[BATCH_DOCS];
+    size_t n;          /* documents in the batch */
+    size_t next;       /* next document to claim */
+    size_t done;       /* documents finished */
+    int filled;        /* 1 from the reader's hand-over to the writer's release */
+} slot;
+
+typedef struct pipeline {
+    cli_ctx *ctx;
+    slot *slots;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* any state change; waiters re-check */
+    size_t read_seq;            /* batches handed over by the reader */
+    size_t work_seq;            /* first batch that may have unclaimed documents */
+    size_t write_seq;           /* next batch to write */
+    int eof;                    /* the reader is finished */
+    int stop;                   /* the writer failed: stop reading */
+    FILE *out;
+    int write_failed;
+    int write_errno;            /* errno of the failed write */
+    int show;
+    double t0, last;
+    atomic_size_t in_done;      /* input bytes consumed (progress line) */
+    size_t in_total;
+} pipeline;
+
+typedef struct worker {
+    pthread_t th;
+    ft_scanner *sc;
+    pipeline *p;
+} worker;
+
+/* Worker thread: claims documents in batch order and tags them. */
+static void *worker_main(void *arg)
 {
-    double dt = now_sec() - t0;
-    double mb = (double)cli_input_done(in) / 1e6;
-    size_t total = cli_input_total(in);
-    fprintf(stderr, "\r\033[Kfintag: %zu docs, %.1f MB, %.1f MB/s", ctx->docs, mb,
+    worker *w = arg;
+    pipeline *p = w->p;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->work_seq < p->read_seq) {
+            slot *s = &p->slots[p->work_seq % NSLOTS];
+            if (s->next < s->n) {
+                cli_doc *d = &s->docs[s->next++];
+                pthread_mutex_unlock(&p->mu);
+                process(p->ctx, w->sc, d);
+                pthread_mutex_lock(&p->mu);
+                if (++s->done == s->n)
+                    pthread_cond_broadcast(&p->cv);
+            } else {
+                p->work_seq++;
+            }
+            continue;
+        }
+        if (p->eof)
+            break;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Reports a failed document and the scan's warnings on stderr. */
+static void report_doc(const cli_doc *d)
+{
+    const char *name = d->name ? d->name : "";
+    if (d->failed) {
+        if (d->line)
+            fprintf(stderr, "fintag: %s:%ld: %s\n", name, d->line,
+                    d->input_error ? d->input_error : "failed");
+        else
+            fprintf(stderr, "fintag: %s: %s\n", name, d->input_error ? d->input_error : "failed");
+    }
+    for (const char *w = d->warnings; w && *w;) {
+        size_t wl = strcspn(w, "\n");
+        if (d->line)
+            fprintf(stderr, "fintag: %s:%ld: warning: %.*s\n", name, d->line, (int)wl, w);
+        else
+            fprintf(stderr, "fintag: %s: warning: %.*s\n", name, (int)wl, w);
+        w += wl + (w[wl] == '\n');
+    }
+}
+
+/* Prints the progress line on a terminal (writer thread, or at the end). */
+static void progress(const pipeline *p, int final)
+{
+    double dt = now_sec() - p->t0;
+    double mb = (double)atomic_load(&p->in_done) / 1e6;
+    fprintf(stderr, "\r\033[Kfintag: %zu docs, %.1f MB, %.1f MB/s", p->ctx->docs, mb,
             dt > 0 ? mb / dt : 0);
-    if (total && !final && mb > 0) {
-        double left = ((double)total / 1e6 - mb) / (mb / dt);
+    if (p->in_total && !final && mb > 0) {
+        double left = ((double)p->in_total / 1e6 - mb) / (mb / dt);
         if (left >= 0)
             fprintf(stderr, ", ETA %.0fs", left);
     }
     if (final)
         fputc('\n', stderr);
+}
+
+/* Writer thread: writes finished batches in input order and frees them. */
+static void *writer_main(void *arg)
+{
+    pipeline *p = arg;
+    cli_ctx *ctx = p->ctx;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        slot *s = &p->slots[p->write_seq % NSLOTS];
+        if (p->write_seq < p->read_seq && s->done == s->n) {
+            pthread_mutex_unlock(&p->mu);
+            for (size_t i = 0; i < s->n; i++) {
+                cli_doc *d = &s->docs[i];
+                ctx->docs++;
+                ctx->bytes += d->text_len;
+                ctx->entities += d->n_entities;
+                ctx->failed += d->failed != 0;
+                report_doc(d);
+                if (!p->write_failed) {
+                    errno = 0;
+                    if (ctx->writer->merge) {
+                        if (ctx->writer->merge(ctx, d, p->out))
+                            p->write_failed = 1;
+                    } else if (d->out.len &&
+                               fwrite(d->out.p, 1, d->out.len, p->out) != d->out.len) {
+                        p->write_failed = 1;
+                    }
+                    if (p->write_failed)
+                        p->write_errno = errno ? errno : EIO;
+                }
+                cli_doc_free(d);
+            }
+            if (p->show && now_sec() - p->last > 1) {
+                progress(p, 0);
+                p->last = now_sec();
+            }
+            pthread_mutex_lock(&p->mu);
+            s->filled = 0;
+            s->n = s->next = s->done = 0;
+            p->write_seq++;
+            if (p->write_failed)
+                p->stop = 1;
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
+        if (p->eof && p->write_seq == p->read_seq)
+            break;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Reader (the calling thread): fills free slots until the input ends.
+ * Returns EXIT_OK or EXIT_IO when an input could not be read. */
+static int read_all(pipeline *p, cli_input *in)
+{
+    int status = EXIT_OK;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        slot *s = &p->slots[p->read_seq % NSLOTS];
+        while (s->filled && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            break;
+        size_t n = 0, bytes = 0;
+        int eof = 0;
+        while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
+            int r = cli_input_next(in, &s->docs[n]);
+            if (r == 0) {
+                eof = 1;
+                break;
+            }
+            if (r < 0) {
+                status = EXIT_IO;
+                cli_doc_free(&s->docs[n]);
+                continue;
+            }
+            bytes += s->docs[n].raw_len;
+            n++;
+        }
+        atomic_store(&p->in_done, cli_input_done(in));
+        pthread_mutex_lock(&p->mu);
+        if (n) {
+            s->n = n;
+            s->next = s->done = 0;
+            s->filled = 1;
+            p->read_seq++;
+        }
+        if (eof)
+            p->eof = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (eof)
+            break;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->eof = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return status;
 }
 
 int cli_run_tag(const cli_opts *o, const ft_rules *rules)
@@ -470,96 +643,53 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
     }
     int nthreads = o->threads > 0 ? o->threads : 1;
     worker *ws = calloc((size_t)nthreads, sizeof *ws);
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.slots = calloc(NSLOTS, sizeof *p.slots);
+    if (!ws || !p.slots) {
+        fprintf(stderr, "fintag: out of memory\n");
+        return EXIT_IO;
+    }
     for (int i = 0; i < nthreads; i++)
         if (ft_scanner_create(rules, &ws[i].sc) != FT_OK) {
             fprintf(stderr, "fintag: out of memory\n");
             return EXIT_IO;
         }
-    cli_doc *docs = calloc(BATCH_DOCS, sizeof *docs);
-    int write_failed = 0, eof = 0, show = !o->quiet && isatty(2);
-    double t0 = now_sec(), last = t0;
+    p.ctx = &ctx;
+    p.out = of.f;
+    p.show = !o->quiet && isatty(2);
+    p.t0 = p.last = now_sec();
+    p.in_total = cli_input_total(in);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
     if (ctx.writer->begin && ctx.writer->begin(&ctx, of.f))
-        write_failed = 1;
-    while (!eof && !write_failed) {
-        size_t n = 0, bytes = 0;
-        while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
-            int r = cli_input_next(in, &docs[n]);
-            if (r == 0) {
-                eof = 1;
-                break;
-            }
-            if (r < 0) {
-                status = EXIT_IO;
-                cli_doc_free(&docs[n]);
-                continue;
-            }
-            bytes += docs[n].raw_len;
-            n++;
-        }
-        batch b = {docs, n, 0, &ctx};
-        if (nthreads == 1 || n < 2) {
-            for (size_t i = 0; i < n; i++)
-                process(&ctx, ws[0].sc, &docs[i]);
-        } else {
-            for (int i = 0; i < nthreads; i++) {
-                ws[i].b = &b;
-                pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
-            }
-            for (int i = 0; i < nthreads; i++)
-                pthread_join(ws[i].th, NULL);
-        }
-        for (size_t i = 0; i < n; i++) {
-            cli_doc *d = &docs[i];
-            ctx.docs++;
-            ctx.bytes += d->text_len;
-            ctx.entities += d->n_entities;
-            if (d->failed) {
-                ctx.failed++;
-                if (d->line)
-                    fprintf(stderr, "fintag: %s:%ld: %s\n", d->name ? d->name : "", d->line,
-                            d->input_error ? d->input_error : "failed");
-                else
-                    fprintf(stderr, "fintag: %s: %s\n", d->name ? d->name : "",
-                            d->input_error ? d->input_error : "failed");
-            }
-            for (char *w = d->warnings; w && *w;) {
-                size_t wl = strcspn(w, "\n");
-                if (d->line)
-                    fprintf(stderr, "fintag: %s:%ld: warning: %.*s\n", d->name ? d->name : "",
-                            d->line, (int)wl, w);
-                else
-                    fprintf(stderr, "fintag: %s: warning: %.*s\n", d->name ? d->name : "",
-                            (int)wl, w);
-                w += wl + (w[wl] == '\n');
-            }
-            if (!write_failed) {
-                if (ctx.writer->merge) {
-                    if (ctx.writer->merge(&ctx, d, of.f))
-                        write_failed = 1;
-                } else if (d->out.len && fwrite(d->out.p, 1, d->out.len, of.f) != d->out.len) {
-                    write_failed = 1;
-                }
-            }
-            cli_doc_free(d);
-        }
-        if (show && now_sec() - last > 1) {
-            progress(&ctx, in, t0, 0);
-            last = now_sec();
-        }
+        p.write_failed = p.stop = 1;
+    pthread_t writer;
+    pthread_create(&writer, NULL, writer_main, &p);
+    for (int i = 0; i < nthreads; i++) {
+        ws[i].p = &p;
+        pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
     }
+    int rs = read_all(&p, in);
+    if (rs != EXIT_OK)
+        status = rs;
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(ws[i].th, NULL);
+    pthread_join(writer, NULL);
+    int write_failed = p.write_failed;
     if (ctx.writer->end && ctx.writer->end(&ctx, write_failed ? NULL : of.f))
         write_failed = 1;
-    if (show && now_sec() - t0 > 1)
-        progress(&ctx, in, t0, 1);
-    int oc = out_close(&of, !write_failed && status != EXIT_IO);
+    if (p.show && now_sec() - p.t0 > 1)
+        progress(&p, 1);
+    int oc = out_close(&of, !write_failed && status != EXIT_IO, p.write_errno);
     if (oc < 0 || (write_failed && oc == 0))
         status = EXIT_IO;
-    else if (oc == 1)
-        status = status == EXIT_OK ? EXIT_OK : status; /* closed pipe: end quietly */
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    free(p.slots);
     for (int i = 0; i < nthreads; i++)
         ft_scanner_destroy(ws[i].sc);
     free(ws);
-    free(docs);
     cli_input_close(in);
     if (status == EXIT_OK && ctx.failed)
         status = EXIT_DOC_FAILED;
