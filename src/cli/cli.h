@@ -86,8 +86,8 @@ typedef struct cli_doc {
 typedef struct cli_ctx cli_ctx;
 
 /* An output format.  doc() runs in a worker thread and may only write to
- * out (and read ctx); begin(), merge() and end() run in the main thread in
- * input order.  end() is always called, with f == NULL after a write
+ * out (and read ctx); begin() and end() run in the calling thread, merge()
+ * in the writer thread, in input order (never concurrently).  end() is always called, with f == NULL after a write
  * failure, so that it can free ctx->wstate. */
 typedef struct cli_writer {
     const char *name;
@@ -102,7 +102,7 @@ struct cli_ctx {
     const cli_opts *opts;
     const ft_rules *rules;
     const cli_writer *writer;
-    void *wstate;              /* writer's own state (main thread only) */
+    void *wstate;              /* writer's own state (begin/merge/end only) */
     size_t docs, failed, entities, bytes;
 };
 

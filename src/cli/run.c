@@ -1,12 +1,13 @@
 /*
  * run.c - the tagging pipeline.
  *
- * The main thread reads a batch of documents (bounded in count and bytes, so
- * memory stays flat however long the input), N worker threads each take
- * documents from the batch with an atomic counter and render them with their
- * own scanner into the document's own buffer, and the main thread then
- * writes the buffers in input order.  Output therefore never depends on the
- * thread count.  -o writes to a temporary file beside the target and renames
+ * The calling thread reads batches of documents (bounded in count and
+ * bytes) into a ring of four slots, so memory stays flat however long the
+ * input; N persistent worker threads claim documents one at a time and
+ * render each with their own scanner into the document's own buffer; one
+ * writer thread writes finished batches in input order and frees their
+ * slots.  Reading, tagging and writing overlap, and the output never depends
+ * on the thread count.  -o writes to a temporary file beside the target and renames
  * it only after everything was written and flushed, so a failed run never
  * leaves half a file.
  */

@@ -4,7 +4,7 @@
  *
  * Every format is a cli_writer: a doc() function that renders one document
  * into that document's buffer (in a worker thread), and optional begin(),
- * merge() and end() functions that run in the main thread in input order.
+ * merge() and end() functions that run one at a time, in input order.
  * Adding a format means adding one entry to the table below.
  */
 #include <stdlib.h>

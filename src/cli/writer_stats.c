@@ -7,7 +7,7 @@
  * one JSON object with --json.
  *
  * Workers only list "TYPE<TAB>RULE" per entity in the document's buffer;
- * the main thread adds them up in merge(), in input order.
+ * the writer thread adds them up in merge(), in input order.
  */
 #include <stdlib.h>
 #include <string.h>
