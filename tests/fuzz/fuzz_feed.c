@@ -5,7 +5,9 @@
  * parsed twice with cli_feed (expat underneath): in one piece, and in chunks
  * of that size, so every element, entity and UTF-8 sequence gets split at
  * some point.  Both parses must yield the same items, since chunk boundaries
- * are an accident of reading.  Every item of the whole-file parse is then
+ * are an accident of reading; for malformed XML only the failure itself must
+ * agree, because expat words and places its error differently depending on
+ * where the chunk ends.  Every item of the whole-file parse is then
  * prepared with cli_doc_prepare, tagged with the shipped rules and rendered;
  * its output record must be one line holding a JSON object.  The HTML-to-text
  * helper also gets the raw bytes.
@@ -117,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (nw != np)
         abort(); /* chunking changed the number of items */
     for (size_t i = 0; i < nw; i++)
-        if (!same(whole[i].raw, parts[i].raw) || !same(whole[i].input_error, parts[i].input_error))
+        if (!same(whole[i].raw, parts[i].raw) || !whole[i].input_error != !parts[i].input_error)
             abort(); /* chunking changed an item */
     cli_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
