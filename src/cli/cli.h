@@ -125,6 +125,22 @@ void cli_input_close(cli_input *in);
 size_t cli_input_total(const cli_input *in);
 size_t cli_input_done(const cli_input *in);
 
+/* stream.c: a file or stdin, gzip-decompressed when it starts with the
+ * gzip magic, delivering bytes as soon as they arrive. */
+typedef struct cli_stream cli_stream;
+/* Opens a file ("-" = stdin); NULL with errno set on failure. */
+cli_stream *cli_stream_open(const char *name);
+/* Reads up to n bytes: > 0 bytes read, 0 at the end, -1 on error. */
+long cli_stream_read(cli_stream *s, char *buf, size_t n);
+/* 1 when a read would not block (data buffered or waiting, or EOF). */
+int cli_stream_ready(cli_stream *s);
+/* Raw (compressed) bytes read so far, for progress. */
+size_t cli_stream_offset(const cli_stream *s);
+const char *cli_stream_error(const cli_stream *s);
+void cli_stream_close(cli_stream *s);
+/* input.c: 1 when the next document can be read without waiting. */
+int cli_input_ready(cli_input *in);
+
 /* run.c */
 int cli_run_tag(const cli_opts *opts, const ft_rules *rules);
 /* Prepares doc for scanning (parses JSON, finds text/id); returns 0 or sets

@@ -5,7 +5,7 @@
  * a name ending in .jsonl) gives one document per line; an RSS or Atom feed
  * (--in rss, or a name ending in .xml, .rss or .atom) gives one document per
  * item (input_feed.c); `-` or no input reads stdin.  Every input is read
- * through zlib, so NAME.gz files - and gzip-compressed stdin - are
+ * through stream.c, so gzip data (NAME.gz files, gzip-compressed stdin) is
  * decompressed on the fly, and the format is chosen from the name without
  * its .gz.  Directories are walked recursively in sorted order, taking
  * *.txt, *.jsonl, *.xml, *.rss, *.atom and their .gz forms.
@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cli.h"
 #include "input_feed.h"
@@ -33,8 +32,8 @@ struct cli_input {
     const cli_opts *opts;
     char **files;           /* expanded list of inputs ("-" = stdin) */
     size_t n_files, cur;
-    gzFile gz;              /* open JSONL or feed stream */
-    int kind;               /* IN_JSONL or IN_FEED while gz is open */
+    cli_stream *stream;     /* open JSONL or feed stream */
+    int kind;               /* IN_JSONL or IN_FEED while stream is open */
     cli_feed *feed;
     int feed_eof;
     const char *fname;
@@ -183,20 +182,18 @@ size_t cli_input_done(const cli_input *in)
 }
 
 /* Records how far the open stream has read (in compressed bytes). */
-static void note_progress(cli_input *in, gzFile gz)
+static void note_progress(cli_input *in, cli_stream *st)
 {
-    z_off_t off = gzoffset(gz);
-    if (off >= 0)
-        in->done = in->done_files + (size_t)off;
+    in->done = in->done_files + cli_stream_offset(st);
 }
 
 static void close_stream(cli_input *in)
 {
-    if (in->gz) {
-        note_progress(in, in->gz);
+    if (in->stream) {
+        note_progress(in, in->stream);
         in->done_files = in->done;
-        gzclose(in->gz);
-        in->gz = NULL;
+        cli_stream_close(in->stream);
+        in->stream = NULL;
     }
     cli_feed_free(in->feed);
     in->feed = NULL;
@@ -213,35 +210,16 @@ void cli_input_close(cli_input *in)
     free(in);
 }
 
-/* Reads up to n bytes; -1 on a read or decompression error. */
-static long gz_read(gzFile gz, char *buf, size_t n)
-{
-    int r = gzread(gz, buf, (unsigned)n);
-    if (r < 0)
-        return -1;
-    return r;
-}
-
-/* The text of the stream's last error. */
-static const char *gz_error(gzFile gz)
-{
-    int code;
-    const char *msg = gzerror(gz, &code);
-    if (code == Z_ERRNO)
-        return strerror(errno);
-    return msg && *msg ? msg : "read error";
-}
-
 /* Reads a whole stream as one document, respecting the size limit. */
-static int read_whole(cli_input *in, gzFile gz, cli_doc *doc)
+static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc)
 {
     ft_buf b = {0};
     size_t total = 0;
     int too_big = 0;
     long n;
-    while ((n = gz_read(gz, in->block, sizeof in->block)) > 0) {
+    while ((n = cli_stream_read(st, in->block, sizeof in->block)) > 0) {
         total += (size_t)n;
-        note_progress(in, gz);
+        note_progress(in, st);
         if (total > in->opts->max_doc_bytes) {
             too_big = 1;
             continue;
@@ -280,12 +258,12 @@ static int read_line(cli_input *in, cli_doc *doc)
     int too_big = 0, got = 0;
     for (;;) {
         if (in->bpos == in->blen) {
-            long r = gz_read(in->gz, in->block, sizeof in->block);
+            long r = cli_stream_read(in->stream, in->block, sizeof in->block);
             if (r < 0) {
                 ft_buf_free(&b);
                 return -1;
             }
-            note_progress(in, in->gz);
+            note_progress(in, in->stream);
             in->blen = (size_t)r;
             in->bpos = 0;
             if (in->blen == 0)
@@ -337,41 +315,32 @@ static int feed_next(cli_input *in, cli_doc *doc)
             return 1;
         if (in->feed_eof)
             return 0;
-        long r = gz_read(in->gz, in->block, sizeof in->block);
+        long r = cli_stream_read(in->stream, in->block, sizeof in->block);
         if (r < 0)
             return -1;
-        note_progress(in, in->gz);
+        note_progress(in, in->stream);
         in->feed_eof = r == 0;
         cli_feed_parse(in->feed, in->block, (size_t)r, in->feed_eof);
     }
 }
 
-/* Opens a file (or stdin) through zlib; NULL with errno set on failure. */
-static gzFile open_gz(const char *name)
+int cli_input_ready(cli_input *in)
 {
-    gzFile gz;
-    if (!strcmp(name, "-")) {
-        int fd = dup(0);
-        if (fd < 0)
-            return NULL;
-        gz = gzdopen(fd, "rb");
-        if (!gz)
-            close(fd);
-    } else {
-        gz = gzopen(name, "rb");
-    }
-    if (gz)
-        gzbuffer(gz, 1u << 17);
-    return gz;
+    if (!in->stream)
+        return 1;
+    if (in->kind == IN_JSONL && in->bpos < in->blen &&
+        memchr(in->block + in->bpos, '\n', in->blen - in->bpos))
+        return 1;
+    return cli_stream_ready(in->stream);
 }
 
 int cli_input_next(cli_input *in, cli_doc *doc)
 {
     for (;;) {
-        if (in->gz) {
+        if (in->stream) {
             int r = in->kind == IN_FEED ? feed_next(in, doc) : read_line(in, doc);
             if (r < 0) {
-                fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, gz_error(in->gz));
+                fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, cli_stream_error(in->stream));
                 close_stream(in);
                 return -1;
             }
@@ -389,14 +358,14 @@ int cli_input_next(cli_input *in, cli_doc *doc)
         const char *name = in->files[in->cur++];
         int std = !strcmp(name, "-");
         in->fname = std ? "<stdin>" : name;
-        gzFile gz = open_gz(name);
-        if (!gz) {
+        cli_stream *st = cli_stream_open(name);
+        if (!st) {
             fprintf(stderr, "fintag: %s: %s\n", name, errno ? strerror(errno) : "out of memory");
             return -1;
         }
         int kind = kind_of(in, name);
         if (kind != IN_TEXT) {
-            in->gz = gz;
+            in->stream = st;
             in->kind = kind;
             in->line = 0;
             in->bpos = in->blen = 0;
@@ -408,12 +377,12 @@ int cli_input_next(cli_input *in, cli_doc *doc)
             }
             continue;
         }
-        int rc = read_whole(in, gz, doc);
+        int rc = read_whole(in, st, doc);
         if (rc < 0)
-            fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, gz_error(gz));
-        note_progress(in, gz);
+            fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, cli_stream_error(st));
+        note_progress(in, st);
         in->done_files = in->done;
-        gzclose(gz);
+        cli_stream_close(st);
         if (rc < 0)
             return -1;
         doc->name = ft_strdup(in->fname);

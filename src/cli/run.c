@@ -424,6 +424,7 @@ typedef struct slot {
     size_t next;       /* next document to claim */
     size_t done;       /* documents finished */
     int filled;        /* 1 from the reader's hand-over to the writer's release */
+    int flush;         /* handed over early because input stalled: flush after */
 } slot;
 
 typedef struct pipeline {
@@ -548,6 +549,10 @@ static void *writer_main(void *arg)
                 }
                 cli_doc_free(d);
             }
+            if (s->flush && !p->write_failed && fflush(p->out) != 0) {
+                p->write_failed = 1;
+                p->write_errno = errno ? errno : EIO;
+            }
             if (p->show && now_sec() - p->last > 1) {
                 progress(p, 0);
                 p->last = now_sec();
@@ -598,6 +603,9 @@ static int read_all(pipeline *p, cli_input *in)
             }
             bytes += s->docs[n].raw_len;
             n++;
+            /* a live feed: pass on what we have instead of waiting */
+            if (!cli_input_ready(in))
+                break;
         }
         atomic_store(&p->in_done, cli_input_done(in));
         pthread_mutex_lock(&p->mu);
@@ -605,6 +613,7 @@ static int read_all(pipeline *p, cli_input *in)
             s->n = n;
             s->next = s->done = 0;
             s->filled = 1;
+            s->flush = n < BATCH_DOCS && bytes < BATCH_BYTES && !eof;
             p->read_seq++;
         }
         if (eof)
