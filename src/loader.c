@@ -730,8 +730,10 @@ const ft_tab_entry *ft_table_get(const ft_table *t, const char *key, size_t klen
     return bsearch(&k, t->e, t->n, sizeof *t->e, entry_cmp);
 }
 
-/* Longest key that is a prefix of s: tries every length a key has. */
-const ft_tab_entry *ft_table_prefix(const ft_table *t, const char *s, size_t n)
+/* Longest key that stands at the start (at_end = 0) or at the end
+ * (at_end = 1) of s[0..n). */
+static const ft_tab_entry *longest_key(const ft_table *t, const char *s, size_t n,
+                                       int at_end)
 {
     const ft_tab_entry *best = NULL;
     if (!t)
@@ -739,22 +741,18 @@ const ft_tab_entry *ft_table_prefix(const ft_table *t, const char *s, size_t n)
     for (size_t i = 0; i < t->n; i++) {
         const ft_tab_entry *e = &t->e[i];
         if (e->klen <= n && (!best || e->klen > best->klen) &&
-            !memcmp(e->key, s, e->klen))
+            !memcmp(e->key, at_end ? s + n - e->klen : s, e->klen))
             best = e;
     }
     return best;
 }
 
+const ft_tab_entry *ft_table_prefix(const ft_table *t, const char *s, size_t n)
+{
+    return longest_key(t, s, n, 0);
+}
+
 const ft_tab_entry *ft_table_suffix(const ft_table *t, const char *s, size_t n)
 {
-    const ft_tab_entry *best = NULL;
-    if (!t)
-        return NULL;
-    for (size_t i = 0; i < t->n; i++) {
-        const ft_tab_entry *e = &t->e[i];
-        if (e->klen <= n && (!best || e->klen > best->klen) &&
-            !memcmp(e->key, s + n - e->klen, e->klen))
-            best = e;
-    }
-    return best;
+    return longest_key(t, s, n, 1);
 }

@@ -143,6 +143,9 @@ int cli_input_ready(cli_input *in);
 
 /* run.c */
 int cli_run_tag(const cli_opts *opts, const ft_rules *rules);
+/* The scan options for doc: the command line's, with the document's own
+ * date (feed item date, --date-field) as reference date when it has one. */
+void cli_scan_opts(const cli_opts *opts, const cli_doc *doc, ft_scan_opts *so);
 /* Prepares doc for scanning (parses JSON, finds text/id); returns 0 or sets
  * doc->failed and writes an error record. */
 int cli_doc_prepare(const cli_opts *opts, cli_doc *doc);

@@ -341,15 +341,8 @@ static int eval_doc(ev_state *st, ft_scanner *sc, cli_doc *doc)
         return -1;
     }
     ft_scan_opts so;
-    ft_scan_opts_init(&so);
-    so.utf8_mode = o->utf8_mode;
-    so.ref_date = o->ref_date;
-    so.plain = o->plain;
-    if (o->date_field && doc->obj) {
-        cJSON *d = cJSON_GetObjectItemCaseSensitive(doc->obj, o->date_field);
-        if (cJSON_IsString(d))
-            so.ref_date = d->valuestring;
-    }
+    cli_scan_opts(o, doc, &so);
+    so.keep_overlaps = 0;
     const ft_result *res;
     int rc = ft_scanner_scan(sc, doc->text, doc->text_len, &so, &res);
     if (rc != FT_OK) {

@@ -276,6 +276,22 @@ int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
 
 /* ---- workers -------------------------------------------------------------- */
 
+void cli_scan_opts(const cli_opts *o, const cli_doc *doc, ft_scan_opts *so)
+{
+    ft_scan_opts_init(so);
+    so->keep_overlaps = o->keep_overlaps;
+    so->utf8_mode = o->utf8_mode;
+    so->ref_date = o->ref_date;
+    so->plain = o->plain;
+    if (doc->ref_date)
+        so->ref_date = doc->ref_date;
+    if (o->date_field && doc->obj) {
+        cJSON *d = cJSON_GetObjectItemCaseSensitive(doc->obj, o->date_field);
+        if (cJSON_IsString(d))
+            so->ref_date = d->valuestring;
+    }
+}
+
 /* Tags one document into doc->out with the given scanner. */
 static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
 {
@@ -283,18 +299,7 @@ static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
     if (cli_doc_prepare(o, doc) != 0)
         return;
     ft_scan_opts so;
-    ft_scan_opts_init(&so);
-    so.keep_overlaps = o->keep_overlaps;
-    so.utf8_mode = o->utf8_mode;
-    so.ref_date = o->ref_date;
-    so.plain = o->plain;
-    if (doc->ref_date)
-        so.ref_date = doc->ref_date;
-    if (o->date_field && doc->obj) {
-        cJSON *d = cJSON_GetObjectItemCaseSensitive(doc->obj, o->date_field);
-        if (cJSON_IsString(d))
-            so.ref_date = d->valuestring;
-    }
+    cli_scan_opts(o, doc, &so);
     const ft_result *res;
     int rc = ft_scanner_scan(sc, doc->text, doc->text_len, &so, &res);
     if (rc != FT_OK) {
