@@ -46,11 +46,11 @@ $(BUILD)/libfintag.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/fintag: $(CLI_OBJ) $(BUILD)/libfintag.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfintag.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfintag.a $(LDLIBS) $(CLI_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libfintag.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfintag.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfintag.a $(LDLIBS) $(CLI_LIBS)
 
 unit: $(UNIT_BIN)
 

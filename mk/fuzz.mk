@@ -29,7 +29,7 @@ $(BUILD)/libfintag-cli.a: $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libfintag-cli.a $(BUILD)/libfintag.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -DFUZZ_RULES='"$(CURDIR)/rules"' -fsanitize=fuzzer -o $@ $< $(BUILD)/libfintag-cli.a \
-	      $(BUILD)/libfintag.a $(LDLIBS)
+	      $(BUILD)/libfintag.a $(LDLIBS) $(CLI_LIBS)
 
 fuzz-build: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 
