@@ -105,6 +105,20 @@ static int scaled(const ft_norm_ctx *ctx, const char *num, const char *scale, do
     return 1;
 }
 
+/* The low end of a range whose low side has no scale word of its own, given
+ * the scaled high end hi.  The high side's scale applies to both (3至5亿元 is
+ * 3亿 to 5亿), unless that would put the low end above the high one (5000至
+ * 1.2万台 is 5000 to 12000). */
+static int range_low(const ft_norm_ctx *ctx, double hi, double *lo)
+{
+    double h0;
+    if (!group_num(ctx, "low", lo) || !group_num(ctx, "high", &h0) || h0 == 0)
+        return 0;
+    if (*lo * (hi / h0) <= hi || *lo > hi)
+        *lo *= hi / h0;
+    return 1;
+}
+
 static void set_approx(ft_norm_ctx *ctx)
 {
     if (has_group(ctx, "approx") || has_group(ctx, "approx_post"))
@@ -169,18 +183,27 @@ static int norm_money(ft_norm_ctx *ctx)
         if (has_group(ctx, "low_scale")) {
             if (!scaled(ctx, "low", "low_scale", &lo))
                 return FT_NORM_REJECT;
-        } else {
-            /* 3至5亿元: the high side's scale applies to both */
-            double h0;
-            if (!group_num(ctx, "low", &lo) || !group_num(ctx, "high", &h0) || h0 == 0)
-                return FT_NORM_REJECT;
-            lo = lo * (hi / h0);
+        } else if (!range_low(ctx, hi, &lo)) {
+            return FT_NORM_REJECT;
+        }
+        /* -3000万元至-4500万元: signed ends, low <= high */
+        if (has_group(ctx, "low_neg"))
+            lo = -lo;
+        if (has_group(ctx, "high_neg"))
+            hi = -hi;
+        if (lo > hi) {
+            double t = lo;
+            lo = hi;
+            hi = t;
         }
         ft_norm_set_null(ctx, "value");
         ft_norm_set_str(ctx, "unit", code, code_len);
         ft_norm_set_num(ctx, "low", lo * doc_scale);
         ft_norm_set_num(ctx, "high", hi * doc_scale);
     } else if (scaled(ctx, "amount", "scale", &v)) {
+        /* 净利润-20,759,975.26元: a minus sign in capture neg */
+        if (has_group(ctx, "neg"))
+            v = -v;
         ft_norm_set_num(ctx, "value", v * doc_scale);
         ft_norm_set_str(ctx, "unit", code, code_len);
     } else {
@@ -217,11 +240,22 @@ static int norm_unit_decl(ft_norm_ctx *ctx)
 /* ---- percent ----------------------------------------------------------- */
 
 /* Percent levels.  Captures: num (20.5%, 百分之二点三), cheng (八成 = 80),
- * permille (5‰ = 0.5), or low/high for a range. */
+ * permille (5‰ = 0.5), or low/high for a range (low <= high).  A minus sign
+ * in neg (low_neg, high_neg for the ends of a range) makes the level
+ * negative: 收益率报-0.043%. */
 static int norm_percent(ft_norm_ctx *ctx)
 {
     double v, lo, hi;
     if (group_num(ctx, "low", &lo) && group_num(ctx, "high", &hi)) {
+        if (has_group(ctx, "low_neg"))
+            lo = -lo;
+        if (has_group(ctx, "high_neg"))
+            hi = -hi;
+        if (lo > hi) {
+            double t = lo;
+            lo = hi;
+            hi = t;
+        }
         ft_norm_set_null(ctx, "value");
         ft_norm_set_str(ctx, "unit", "%", 1);
         ft_norm_set_num(ctx, "low", lo);
@@ -235,6 +269,8 @@ static int norm_percent(ft_norm_ctx *ctx)
         v /= 10;
     else if (!group_num(ctx, "num", &v))
         return FT_NORM_REJECT;
+    if (has_group(ctx, "neg"))
+        v = -v;
     ft_norm_set_num(ctx, "value", v);
     ft_norm_set_str(ctx, "unit", "%", 1);
     set_approx(ctx);
@@ -292,16 +328,30 @@ static int norm_growth(ft_norm_ctx *ctx)
 
 /* ---- compute ----------------------------------------------------------- */
 
+/* Computing power.  Captures: num, or low/high for a range (1000-2000TOPS:
+ * value null, low and high as written, no flops); cunit (table
+ * compute_unit), whose multiplier comes from the table compute_scale. */
 static int norm_compute(ft_norm_ctx *ctx)
 {
-    double v;
+    double v, lo, hi;
     const char *s;
     size_t n;
-    if (!group_num(ctx, "num", &v) || !ft_norm_group(ctx, "cunit", &s, &n))
+    int range = group_num(ctx, "low", &lo) && group_num(ctx, "high", &hi);
+    if ((!range && !group_num(ctx, "num", &v)) || !ft_norm_group(ctx, "cunit", &s, &n))
         return FT_NORM_REJECT;
     const ft_tab_entry *u = lookup(ctx, "compute_unit", s, n);
     if (!u || u->kind != FT_VAL_STR)
         return FT_NORM_REJECT;
+    if (range) {
+        if (lo >= hi)
+            return FT_NORM_REJECT;
+        ft_norm_set_null(ctx, "value");
+        ft_norm_set_str(ctx, "unit", u->str, strlen(u->str));
+        ft_norm_set_num(ctx, "low", lo);
+        ft_norm_set_num(ctx, "high", hi);
+        set_approx(ctx);
+        return FT_NORM_KEEP;
+    }
     const ft_tab_entry *m = lookup(ctx, "compute_scale", u->str, strlen(u->str));
     ft_norm_set_num(ctx, "value", v);
     ft_norm_set_str(ctx, "unit", u->str, strlen(u->str));
@@ -313,12 +363,35 @@ static int norm_compute(ft_norm_ctx *ctx)
 
 /* ---- quantity ---------------------------------------------------------- */
 
+/* Quantities.  Captures: num and scale, or low/high for a range
+ * (15000-25000吨; in 3至5万吨 the high side's scale also applies to the low
+ * side unless low_scale is written); qunit, the measure word as written. */
 static int norm_quantity(ft_norm_ctx *ctx)
 {
-    double v;
+    double v, lo, hi;
     const char *s;
     size_t n;
-    if (!scaled(ctx, "num", "scale", &v) || !ft_norm_group(ctx, "qunit", &s, &n) || !n)
+    if (!ft_norm_group(ctx, "qunit", &s, &n) || !n)
+        return FT_NORM_REJECT;
+    if (has_group(ctx, "low") && has_group(ctx, "high")) {
+        if (!scaled(ctx, "high", "scale", &hi))
+            return FT_NORM_REJECT;
+        if (has_group(ctx, "low_scale")) {
+            if (!scaled(ctx, "low", "low_scale", &lo))
+                return FT_NORM_REJECT;
+        } else if (!range_low(ctx, hi, &lo)) {
+            return FT_NORM_REJECT;
+        }
+        if (lo >= hi)
+            return FT_NORM_REJECT;
+        ft_norm_set_null(ctx, "value");
+        ft_norm_set_str(ctx, "unit", s, n);
+        ft_norm_set_num(ctx, "low", lo);
+        ft_norm_set_num(ctx, "high", hi);
+        set_approx(ctx);
+        return FT_NORM_KEEP;
+    }
+    if (!scaled(ctx, "num", "scale", &v))
         return FT_NORM_REJECT;
     ft_norm_set_num(ctx, "value", v);
     ft_norm_set_str(ctx, "unit", s, n);
@@ -544,7 +617,8 @@ static int month_range(char *v, size_t vn, int y, double a, double b)
 
 /* Calendar dates.  Captures: y (y2 for two-digit years) or rel (今年, 去年:
  * table relative_year, needs the document date); m or mon (month_names); d;
- * m1/m2 or mon1/mon2 (month range); mfirst (前8个月: months 1..N); period
+ * yfrom/yto (a range of whole years: 2016-2023年 is 2016/2023); m1/m2 or
+ * mon1/mon2 (month range); mfirst (前8个月: months 1..N); period
  * (date_period table: 上半年, 年底, H1); q (quarter number or ordinal word)
  * and qfirst (前三季度 style).  Values are ISO: YYYY, YYYY-MM, YYYY-MM-DD
  * or a range A/B.  Impossible dates (13th month, 2月30日) are rejected. */
@@ -553,6 +627,16 @@ static int norm_date(ft_norm_ctx *ctx)
     double y = 0, m = 0, d = 0, m1 = 0, m2 = 0;
     const char *s;
     size_t n;
+    char v[40];
+    double ya, yb;
+    if (group_num(ctx, "yfrom", &ya) && group_num(ctx, "yto", &yb)) {
+        /* 2016-2023年: a range of whole years, YYYY/YYYY */
+        if (ya < 1900 || yb > 2100 || ya >= yb || ya != floor(ya) || yb != floor(yb))
+            return FT_NORM_REJECT;
+        snprintf(v, sizeof v, "%04d/%04d", (int)ya, (int)yb);
+        ft_norm_set_str(ctx, "value", v, strlen(v));
+        return FT_NORM_KEEP;
+    }
     int yr = date_year(ctx, &y);
     if (yr < 0)
         return FT_NORM_REJECT;
@@ -572,7 +656,6 @@ static int norm_date(ft_norm_ctx *ctx)
         return FT_NORM_REJECT;
     if (d > 0 && (m == 0 || d > days_in((int)y, (int)m)))
         return FT_NORM_REJECT;
-    char v[40];
     if (has_m1 || has_m2) {
         if (!has_m1 || !has_m2 || month_range(v, sizeof v, (int)y, m1, m2))
             return FT_NORM_REJECT;

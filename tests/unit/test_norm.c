@@ -176,6 +176,38 @@ static void money_ranges(void)
     teardown(&f);
 }
 
+/* A minus sign in capture neg makes an amount negative (净利润-2.5万元);
+ * the ends of a range are not affected by it. */
+static void money_negative(void)
+{
+    fixture f;
+    static const char yaml[] = MONEY_TABLES
+        "rules:\n"
+        "  - id: m\n    type: money\n    normalize: money\n"
+        "    pattern: '(?<neg>-)?(?<amount>[0-9.,]+)(?<scale>万|亿)?(?<cur>元)'\n";
+    CHECK(setup(&f, yaml) == 0);
+    const ft_span *s = scan1(&f, "净利润-2.5万元", NULL);
+    CHECK(num(s, "value") == -25000);
+    CHECK_STR(str(s, "unit"), "CNY");
+    CHECK(span_is(s, "净利润-2.5万元", "-2.5万元"));
+    CHECK(num(scan1(&f, "净利润2.5万元", NULL), "value") == 25000);
+    teardown(&f);
+    static const char yaml_range[] = MONEY_TABLES
+        "rules:\n"
+        "  - id: m\n    type: money\n    normalize: money\n"
+        "    pattern: '(?<low_neg>-)?(?<low>[0-9.]+)(?<low_scale>万)?至(?<high_neg>-)?"
+        "(?<high>[0-9.]+)(?<scale>万)(?<cur>元)'\n";
+    CHECK(setup(&f, yaml_range) == 0);
+    /* a loss range written by size: the ends come out ordered */
+    s = scan1(&f, "-3000万至-4500万元", NULL);
+    CHECK(num(s, "low") == -45000000);
+    CHECK(num(s, "high") == -30000000);
+    s = scan1(&f, "-500至800万元", NULL);
+    CHECK(num(s, "low") == -5000000);
+    CHECK(num(s, "high") == 8000000);
+    teardown(&f);
+}
+
 static void money_document_unit(void)
 {
     fixture f;
@@ -210,7 +242,9 @@ static void percent_forms(void)
         "      - '百分之(?<num>[零一二三四五六七八九十点]+)'\n"
         "      - '(?<cheng>[一二两三四五六七八九])成'\n"
         "      - '(?<permille>[0-9.]+)‰'\n"
-        "      - '(?<low>[0-9.]+)%?-(?<high>[0-9.]+)%'\n";
+        "      - '(?<low_neg>-)?(?<low>[0-9.]+)%?至(?<high_neg>-)?(?<high>[0-9.]+)%'\n"
+        "      - '(?<low>[0-9.]+)%?-(?<high>[0-9.]+)%'\n"
+        "      - '(?<neg>−)(?<num>[0-9.]+)%'\n";
     CHECK(setup(&f, yaml) == 0);
     const ft_span *s = scan1(&f, "20.5%", NULL);
     CHECK(num(s, "value") == 20.5);
@@ -223,6 +257,18 @@ static void percent_forms(void)
     CHECK(num(s, "low") == 5);
     CHECK(num(s, "high") == 20);
     CHECK(is_null(s, "value"));
+    /* negative levels: a sign in neg, low_neg, high_neg */
+    CHECK(num(scan1(&f, "−0.43%", NULL), "value") == -0.43);
+    s = scan1(&f, "-0.12%至-0.05%", NULL);
+    CHECK(num(s, "low") == -0.12);
+    CHECK(num(s, "high") == -0.05);
+    s = scan1(&f, "-1%至2%", NULL);
+    CHECK(num(s, "low") == -1);
+    CHECK(num(s, "high") == 2);
+    /* the ends are ordered: low <= high */
+    s = scan1(&f, "1%至-2%", NULL);
+    CHECK(num(s, "low") == -2);
+    CHECK(num(s, "high") == 1);
     teardown(&f);
 }
 
@@ -292,6 +338,28 @@ static void compute_units(void)
     teardown(&f);
 }
 
+/* 1000-2000TOPS: low and high as written, value null, no flops. */
+static void compute_ranges(void)
+{
+    fixture f;
+    static const char yaml[] = "tables:\n" NUMERAL_TABLES
+        "  compute_unit: {EFLOPS: EFLOPS, TOPS: TOPS}\n"
+        "  compute_scale: {EFLOPS: 1e18, TOPS: 1e12}\n"
+        "rules:\n"
+        "  - id: c\n    type: compute\n    normalize: compute\n"
+        "    pattern: '(?<![0-9])(?<low>[0-9.,]+)[-~](?<high>[0-9.,]+)(?<cunit>EFLOPS|TOPS)'\n";
+    CHECK(setup(&f, yaml) == 0);
+    const ft_span *s = scan1(&f, "1000-2000TOPS", NULL);
+    CHECK(is_null(s, "value"));
+    CHECK(num(s, "low") == 1000);
+    CHECK(num(s, "high") == 2000);
+    CHECK_STR(str(s, "unit"), "TOPS");
+    CHECK(s && !ft_span_attr(s, "flops"));
+    CHECK_STR(str(scan1(&f, "1,500~2,000EFLOPS", NULL), "unit"), "EFLOPS");
+    CHECK(scan1(&f, "2000-1000TOPS", NULL) == NULL && f.res->n_spans == 0);
+    teardown(&f);
+}
+
 #define DATE_TABLES                                                                \
     "tables:\n" NUMERAL_TABLES                                                     \
     "  month_names: {Jan: 1, January: 1, July: 7, Aug: 8, Sept: 9, September: 9}\n" \
@@ -336,6 +404,24 @@ static void date_forms(void)
     teardown(&f);
 }
 
+/* 2016-2023年: a range of whole years, YYYY/YYYY; a reversed or empty
+ * range is rejected, and no document date is needed. */
+static void date_year_ranges(void)
+{
+    fixture f;
+    static const char yaml[] = DATE_TABLES
+        "rules:\n"
+        "  - id: d\n    type: date\n    normalize: date\n"
+        "    pattern: '(?<yfrom>\\d{4})年?[-—至](?<yto>\\d{4})年'\n";
+    CHECK(setup(&f, yaml) == 0);
+    CHECK_STR(str(scan1(&f, "2016-2023年", NULL), "value"), "2016/2023");
+    CHECK_STR(str(scan1(&f, "2013年至2024年", NULL), "value"), "2013/2024");
+    CHECK(scan1(&f, "2023-2016年", NULL) == NULL && f.res->n_spans == 0);
+    CHECK(scan1(&f, "2023-2023年", NULL) == NULL && f.res->n_spans == 0);
+    CHECK(scan1(&f, "1800-1850年", NULL) == NULL && f.res->n_spans == 0);
+    teardown(&f);
+}
+
 static void date_relative(void)
 {
     fixture f;
@@ -372,6 +458,33 @@ static void quantity_scale_unit(void)
     s = scan1(&f, "1.2 million vehicles", NULL);
     CHECK(num(s, "value") == 1200000);
     CHECK_STR(str(s, "unit"), "vehicles");
+    teardown(&f);
+}
+
+/* 8000-15000吨, 3至5万辆 (the high side's scale applies to the low side),
+ * 5000至1.2万台 (each side with its own scale). */
+static void quantity_ranges(void)
+{
+    fixture f;
+    static const char yaml[] = "tables:\n" NUMERAL_TABLES
+        "  scale: {万: 10000}\n"
+        "rules:\n"
+        "  - id: q\n    type: quantity\n    normalize: quantity\n"
+        "    pattern: '(?<low>[0-9.]+)(?<low_scale>万)?[-至](?<high>[0-9.]+)(?<scale>万)?"
+        "(?<qunit>吨|辆|台)'\n";
+    CHECK(setup(&f, yaml) == 0);
+    const ft_span *s = scan1(&f, "8000-15000吨", NULL);
+    CHECK(is_null(s, "value"));
+    CHECK(num(s, "low") == 8000);
+    CHECK(num(s, "high") == 15000);
+    CHECK_STR(str(s, "unit"), "吨");
+    s = scan1(&f, "3至5万辆", NULL);
+    CHECK(num(s, "low") == 30000);
+    CHECK(num(s, "high") == 50000);
+    s = scan1(&f, "5000至1.2万台", NULL);
+    CHECK(num(s, "low") == 5000);
+    CHECK(num(s, "high") == 12000);
+    CHECK(scan1(&f, "2万-1万吨", NULL) == NULL && f.res->n_spans == 0);
     teardown(&f);
 }
 
@@ -417,13 +530,17 @@ int main(void)
     RUN("norm", number_scales);
     RUN("norm", money_amounts);
     RUN("norm", money_ranges);
+    RUN("norm", money_negative);
     RUN("norm", money_document_unit);
     RUN("norm", percent_forms);
     RUN("norm", growth_sign_unit_basis);
     RUN("norm", compute_units);
+    RUN("norm", compute_ranges);
     RUN("norm", date_forms);
+    RUN("norm", date_year_ranges);
     RUN("norm", date_relative);
     RUN("norm", quantity_scale_unit);
+    RUN("norm", quantity_ranges);
     RUN("norm", stock_code_exchanges);
     return 0;
 }
