@@ -310,6 +310,10 @@ int ft_pf_pat_gate(const ft_pf_pat *p);
  * byte h can begin (look-back bound, then the characters allowed before the
  * hit, walked back from h). */
 size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h);
+/* Whether a hit of p's gate at byte h can be the gate occurrence of a match:
+ * the text before it has what every match has there (e.g. a digit before a
+ * unit word).  1 when the pattern has no such check. */
+int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h);
 size_t ft_prefilter_gates(const ft_prefilter *pf);
 size_t ft_prefilter_atoms(const ft_prefilter *pf);
 /* Appends the atoms of a gate as JSON strings separated by spaces. */

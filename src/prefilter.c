@@ -38,9 +38,13 @@
 
 /* ---- string sets ---------------------------------------------------------- */
 
+/* An atom.  With fold set it stands for every string equal to it under
+ * PCRE2's caseless matching of ASCII letters: b holds lowercase letters, and
+ * k and s also match the Kelvin sign U+212A and the long s U+017F. */
 typedef struct lit {
     unsigned char b[MAXLIT];
     unsigned char n;
+    unsigned char fold;
 } lit;
 
 typedef struct lset {
@@ -56,23 +60,39 @@ typedef struct aset {
     int big;
 } aset;
 
+/* A necessary condition on the text before a hit, from the last piece that
+ * every match has before the atom (the "anchor", e.g. the digits before a
+ * unit word): walking back from the atom over at most d bytes of code points
+ * of mid (the optional pieces in between), a code point of l (one that can
+ * end the anchor) must come.  Hits failing it are never tried. */
+typedef struct chk {
+    int on;
+    size_t d;
+    aset l, mid;
+} chk;
+
 /* What the analysis knows about a piece of pattern. */
 typedef struct info {
     size_t minb, maxb;     /* bytes a match of the piece consumes (maxb INF) */
     aset alpha;            /* code points a match of the piece consumes */
+    aset last;             /* code points that can end a non-empty match */
     int has_exact;         /* exact: every string the piece can match */
     lset exact;
     int has_req;           /* req: one of these occurs in every match, */
     lset req;              /* starting at most off bytes after its start, */
-    size_t off;            /* with only code points of pre before it */
-    aset pre;
+    size_t off;            /* with only code points of pre before it, */
+    aset pre;              /* and the text before it passes chk */
+    chk chk;
     double cost;
 } info;
+
+#define MAX_DEPTH 32       /* deeper group nesting is not analysed */
 
 typedef struct parser {
     const char *p, *end;
     uint32_t flags;
     int fail;
+    int depth;
 } parser;
 
 static void lset_free(lset *s)
@@ -97,7 +117,9 @@ static int lit_cmp(const void *a, const void *b)
     int c = memcmp(x->b, y->b, n);
     if (c)
         return c;
-    return (int)x->n - (int)y->n;
+    if (x->n != y->n)
+        return (int)x->n - (int)y->n;
+    return (int)x->fold - (int)y->fold;
 }
 
 /* Sorts and removes duplicates. */
@@ -115,7 +137,7 @@ static void lset_norm(lset *s)
 
 static int lset_one(lset *s, const unsigned char *b, size_t n)
 {
-    s->v = malloc(sizeof *s->v);
+    s->v = calloc(1, sizeof *s->v);
     if (!s->v)
         return -1;
     s->n = 1;
@@ -144,6 +166,11 @@ static int lset_cross(const lset *a, const lset *b, lset *out)
             memcpy(l->b, a->v[i].b, a->v[i].n);
             memcpy(l->b + a->v[i].n, b->v[j].b, b->v[j].n);
             l->n = (unsigned char)(a->v[i].n + b->v[j].n);
+            l->fold = a->v[i].fold | b->v[j].fold;
+            if (l->fold)
+                for (size_t k = 0; k < l->n; k++)
+                    if (l->b[k] >= 'A' && l->b[k] <= 'Z')
+                        l->b[k] |= 0x20;
         }
     lset_norm(out);
     return 0;
@@ -246,6 +273,26 @@ static void aset_add_lits(aset *a, const lset *s)
         }
 }
 
+/* Adds the last code point of every non-empty string of s. */
+static void aset_add_last(aset *a, const lset *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        size_t n = s->v[i].n;
+        if (n == 0)
+            continue;
+        size_t j = n - 1;
+        while (j > 0 && (s->v[i].b[j] & 0xC0) == 0x80)
+            j--;
+        int l = ft_utf8_seq_len(s->v[i].b + j, n - j);
+        if (l <= 0) {
+            a->big = 1;
+            return;
+        }
+        uint32_t c = ft_utf8_decode(s->v[i].b + j, l);
+        aset_add(a, c, c);
+    }
+}
+
 /* ---- cost model ----------------------------------------------------------- */
 
 /* Estimated share of text positions where atom l starts: single ASCII
@@ -284,17 +331,26 @@ static double atom_rate(const lit *l)
 /* Estimated cost per text byte of gating with set s and look-back off, in
  * units of the plain scan (1.0): one PCRE2 call per hit plus the window.
  * With a known alphabet before the atom the window is the run of those
- * characters before the hit, usually short. */
-static double gate_cost(const lset *s, size_t off, const aset *pre)
+ * characters before the hit, usually short.  A check (k) costs a short walk
+ * per hit and spares the call for most hits: a unit word is rarely preceded
+ * by a digit. */
+static double gate_cost(const lset *s, size_t off, const aset *pre, const chk *k)
 {
     double rate = 0;
     for (size_t i = 0; i < s->n; i++)
         rate += atom_rate(&s->v[i]);
+    double walk = 0, pass = 1;
+    if (k && k->on) {
+        walk = 1;
+        pass = 0.1;
+    }
     if (!pre->big && off > 24)
         off = 24;
-    if (off == INF)
-        return rate * 4000 < 1 ? rate * 4000 : 1.0;
-    return rate * (12.0 + (double)(off < 200 ? off : 200) * 0.5);
+    if (off == INF) {
+        double c = rate * (walk + pass * 4000);
+        return c < 1 ? c : 1.0;
+    }
+    return rate * (walk + pass * (12.0 + (double)(off < 200 ? off : 200) * 0.5));
 }
 
 /* ---- info operations ------------------------------------------------------ */
@@ -320,14 +376,15 @@ static size_t mul_sat(size_t a, size_t m)
     return a * m;
 }
 
-/* Offers (s, off, pre) as x's required set; keeps the cheaper one.  Takes s. */
-static void offer_req(info *x, lset *s, size_t off, const aset *pre)
+/* Offers (s, off, pre, k) as x's required set; keeps the cheaper one.  Takes
+ * s.  k may be NULL: no check. */
+static void offer_req(info *x, lset *s, size_t off, const aset *pre, const chk *k)
 {
     if (!s->v || s->n == 0 || lset_has_empty(s)) {
         lset_free(s);
         return;
     }
-    double c = gate_cost(s, off, pre);
+    double c = gate_cost(s, off, pre, k);
     if (x->has_req && x->cost <= c) {
         lset_free(s);
         return;
@@ -336,6 +393,10 @@ static void offer_req(info *x, lset *s, size_t off, const aset *pre)
     x->req = *s;
     x->off = off;
     x->pre = *pre;
+    if (k && k->on)
+        x->chk = *k;
+    else
+        x->chk.on = 0;
     x->cost = c;
     x->has_req = 1;
     s->v = NULL;
@@ -359,11 +420,12 @@ static void info_exact(info *x, lset *s)
     x->has_exact = 1;
     x->exact = *s;
     aset_add_lits(&x->alpha, s);
+    aset_add_last(&x->last, s);
     aset none;
     memset(&none, 0, sizeof none);
     lset copy;
     if (lset_copy(s, &copy) == 0)
-        offer_req(x, &copy, 0, &none);
+        offer_req(x, &copy, 0, &none, NULL);
 }
 
 /* A piece consuming between minb and maxb bytes about which nothing else is
@@ -374,6 +436,7 @@ static void info_width(info *x, size_t minb, size_t maxb)
     x->minb = minb;
     x->maxb = maxb;
     x->alpha.big = maxb > 0;
+    x->last.big = maxb > 0;
 }
 
 /* A zero-width piece (assertion, lookaround, option setting). */
@@ -421,15 +484,17 @@ static size_t utf8_width(uint32_t c)
     return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
 }
 
-/* Code points without case variants under PCRE2_CASELESS: everything but
- * letters; ASCII letters are handled by the caller, CJK has no case. */
+/* Code points known to have no case variants under PCRE2_CASELESS (a
+ * whitelist: ASCII non-letters, CJK, punctuation, currency and full-width
+ * signs); ASCII letters are handled by the caller. */
 static int caseless_safe(uint32_t c)
 {
     if (c < 0x80)
         return !((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
     return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
            (c >= 0xFF01 && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
-           (c >= 0xFF5B && c <= 0xFF65) || (c >= 0x3000 && c <= 0x303F) ||
+           (c >= 0xFF5B && c <= 0xFF65) || (c >= 0xFFE0 && c <= 0xFFEE) ||
+           (c >= 0x3000 && c <= 0x303F) ||
            (c >= 0x2000 && c <= 0x206F) || (c >= 0x00A0 && c <= 0x00BF && c != 0x00B5) ||
            c == 0x00D7 || c == 0x00F7 || (c >= 0x20A0 && c <= 0x20CF);
 }
@@ -449,30 +514,44 @@ static uint32_t next_cp(parser *ps)
     return c;
 }
 
+/* Adds the code points caseless matching equates with ASCII letter c. */
+static void aset_add_case(aset *a, uint32_t c)
+{
+    aset_add(a, c | 0x20, c | 0x20);
+    aset_add(a, c & ~0x20u, c & ~0x20u);
+    if ((c | 0x20) == 'k')
+        aset_add(a, 0x212A, 0x212A);
+    if ((c | 0x20) == 's')
+        aset_add(a, 0x017F, 0x017F);
+}
+
 /* Info for one literal code point. */
 static void literal(parser *ps, uint32_t c, info *out)
 {
     unsigned char b[4];
     int n = utf8_put(c, b);
+    int fold = 0;
     if ((ps->flags & PCRE2_CASELESS) && !caseless_safe(c)) {
-        /* ASCII k and s also match the Kelvin sign and long s (3 and 2
-         * bytes); other letters are left unknown */
-        info_width(out, 1, (c < 0x80) ? 3 : 4);
-        if (c < 0x80) {
-            out->alpha.big = 0;
-            aset_add(&out->alpha, c | 0x20, c | 0x20);
-            aset_add(&out->alpha, c & ~0x20u, c & ~0x20u);
-            if ((c | 0x20) == 'k')
-                aset_add(&out->alpha, 0x212A, 0x212A);
-            if ((c | 0x20) == 's')
-                aset_add(&out->alpha, 0x017F, 0x017F);
+        if (c >= 0x80) {
+            info_width(out, 1, 4);   /* other letters are left unknown */
+            return;
         }
-        return;
+        /* an ASCII letter: a folded atom; k and s also match the Kelvin
+         * sign and the long s (3 and 2 bytes) */
+        b[0] = (unsigned char)(c | 0x20);
+        fold = 1;
     }
     lset s = {0};
     if (lset_one(&s, b, (size_t)n))
         ps->fail = 1;
+    else
+        s.v[0].fold = (unsigned char)fold;
     info_exact(out, &s);
+    if (fold) {
+        out->maxb = (c | 0x20) == 'k' ? 3 : (c | 0x20) == 's' ? 2 : 1;
+        aset_add_case(&out->alpha, c);
+        aset_add_case(&out->last, c);
+    }
 }
 
 /* A set of code-point ranges, for classes. */
@@ -527,10 +606,21 @@ static int class_escape(parser *ps, char letter, cpset *s)
             s->maxb = ucp ? 4 : 1;
         return 1;
     case 'h':
+        /* horizontal white space (patterns are compiled in UTF mode) */
+        cpset_add(s, '\t', '\t');
+        cpset_add(s, ' ', ' ');
+        cpset_add(s, 0xA0, 0xA0);
+        cpset_add(s, 0x1680, 0x1680);
+        cpset_add(s, 0x180E, 0x180E);
+        cpset_add(s, 0x2000, 0x200A);
+        cpset_add(s, 0x202F, 0x202F);
+        cpset_add(s, 0x205F, 0x205F);
+        cpset_add(s, 0x3000, 0x3000);
+        return 1;
     case 'v':
-        s->big = 1;
-        if (s->maxb < 3)
-            s->maxb = 3;
+        cpset_add(s, '\n', '\r');
+        cpset_add(s, 0x85, 0x85);
+        cpset_add(s, 0x2028, 0x2029);
         return 1;
     case 'N':
         if (ps->p < ps->end && *ps->p == '{')
@@ -695,7 +785,7 @@ static void parse_class(parser *ps, info *out)
         return;
     }
     lset set = {0};
-    set.v = malloc((s.count + 1) * sizeof *set.v);
+    set.v = calloc(s.count + 1, sizeof *set.v);
     if (!set.v) {
         ps->fail = 1;
         info_width(out, 1, 4);
@@ -710,14 +800,76 @@ static void parse_class(parser *ps, info *out)
     info_exact(out, &set);
 }
 
-/* Options allowed in (?...) settings: they change nothing the analysis
- * relies on.  i (caseless) and x (extended) do, so they stop it. */
-static int harmless_options(const char *s, const char *e)
+/* Applies the letters of an option setting (?...) or (?...: to *flags.
+ * J, m, s, U and n change nothing the analysis relies on; i sets or (after
+ * '-') clears caseless matching.  Returns 0 for anything else (x, ^). */
+static int apply_options(const char *s, const char *e, uint32_t *flags)
 {
-    for (; s < e; s++)
-        if (!strchr("JmsUn-", *s))
+    int off = 0;
+    for (; s < e; s++) {
+        if (*s == '-')
+            off = 1;
+        else if (*s == 'i')
+            *flags = off ? *flags & ~(uint32_t)PCRE2_CASELESS : *flags | PCRE2_CASELESS;
+        else if (!strchr("JmsUn", *s))
             return 0;
+    }
     return 1;
+}
+
+/* Skips the rest of a lookaround after its opening, up to and including the
+ * ')' that closes it.  Its contents are zero-width, so they are not
+ * analysed (any option setting inside stays inside); the pattern compiled,
+ * so only escapes, classes and comments need care. */
+static void skip_look(parser *ps)
+{
+    int depth = 0;
+    while (ps->p < ps->end) {
+        char c = *ps->p++;
+        if (c == '\\') {
+            if (ps->p < ps->end && (*ps->p == 'Q' || *ps->p == 'E'))
+                break;   /* quoting: not worth the care */
+            if (ps->p < ps->end)
+                ps->p++;
+        } else if (c == '[') {
+            if (ps->p < ps->end && *ps->p == '^')
+                ps->p++;
+            if (ps->p < ps->end && *ps->p == ']')
+                ps->p++;
+            while (ps->p < ps->end && *ps->p != ']') {
+                if (*ps->p == '\\' && ps->p + 1 < ps->end) {
+                    if (ps->p[1] == 'Q' || ps->p[1] == 'E') {
+                        ps->p = ps->end;
+                        break;
+                    }
+                    ps->p++;
+                } else if (*ps->p == '[' && ps->p + 1 < ps->end && ps->p[1] == ':') {
+                    /* [:name:] when ":]" comes before any ']' */
+                    const char *q = ps->p + 2;
+                    while (q + 1 < ps->end && *q != ']' && !(q[0] == ':' && q[1] == ']'))
+                        q++;
+                    if (q + 1 < ps->end && q[0] == ':')
+                        ps->p = q + 1;
+                }
+                ps->p++;
+            }
+            if (ps->p < ps->end)
+                ps->p++;
+        } else if (c == '(') {
+            if (ps->p + 1 < ps->end && ps->p[0] == '?' && ps->p[1] == '#') {
+                while (ps->p < ps->end && *ps->p != ')')
+                    ps->p++;
+                if (ps->p < ps->end)
+                    ps->p++;
+            } else {
+                depth++;
+            }
+        } else if (c == ')') {
+            if (depth-- == 0)
+                return;
+        }
+    }
+    ps->fail = 1;
 }
 
 /* Skips a group name up to its terminator. */
@@ -726,6 +878,26 @@ static void skip_name(parser *ps, char term)
     while (ps->p < ps->end && *ps->p != term)
         ps->p++;
     if (ps->p >= ps->end)
+        ps->fail = 1;
+    else
+        ps->p++;
+}
+
+/* Parses a group's alternatives and its closing ')'.  Option settings
+ * inside end with the group. */
+static void parse_group_body(parser *ps, info *out)
+{
+    if (ps->fail || ps->depth >= MAX_DEPTH) {
+        ps->fail = 1;
+        info_width(out, 0, INF);
+        return;
+    }
+    uint32_t flags = ps->flags;
+    ps->depth++;
+    parse_alt(ps, out);
+    ps->depth--;
+    ps->flags = flags;
+    if (ps->p >= ps->end || *ps->p != ')')
         ps->fail = 1;
     else
         ps->p++;
@@ -765,33 +937,32 @@ static void parse_group(parser *ps, info *out)
             const char *e = p;
             while (e < ps->end && *e != ')' && *e != ':')
                 e++;
-            if (e >= ps->end || !harmless_options(p, e) || e == p) {
+            uint32_t fl = ps->flags;
+            if (e >= ps->end || e == p || !apply_options(p, e, &fl)) {
                 ps->fail = 1;
             } else if (*e == ')') {
+                /* (?i): up to the end of the enclosing group */
+                ps->flags = fl;
                 ps->p = e + 1;
                 info_empty(out);
                 return;
             } else {
+                /* (?i:...): inside this group only */
+                uint32_t outer = ps->flags;
+                ps->flags = fl;
                 ps->p = e + 1;
+                parse_group_body(ps, out);
+                ps->flags = outer;
+                return;
             }
         }
     }
-    if (ps->fail) {
-        info_width(out, 0, INF);
-        return;
-    }
-    info in;
-    parse_alt(ps, &in);
-    if (ps->p >= ps->end || *ps->p != ')')
-        ps->fail = 1;
-    else
-        ps->p++;
-    if (look) {
-        info_free(&in);
+    if (look && !ps->fail) {
+        skip_look(ps);
         info_empty(out);
         return;
     }
-    *out = in;
+    parse_group_body(ps, out);
 }
 
 /* Parses one atom (without its quantifier). */
@@ -845,7 +1016,7 @@ static void parse_atom(parser *ps, info *out)
             return;
         }
         lset set = {0};
-        set.v = malloc((s.count + 1) * sizeof *set.v);
+        set.v = calloc(s.count + 1, sizeof *set.v);
         if (!set.v) {
             ps->fail = 1;
             info_width(out, 1, 4);
@@ -931,8 +1102,10 @@ static void repeat(info *x, size_t mn, size_t mx)
     memset(&r, 0, sizeof r);
     r.minb = mul_sat(x->minb, mn);
     r.maxb = mx == 0 ? 0 : mx == INF ? (x->maxb == 0 ? 0 : INF) : mul_sat(x->maxb, mx);
-    if (mx != 0)
+    if (mx != 0) {
         r.alpha = x->alpha;
+        r.last = x->last;
+    }
     if (x->has_exact && mx != INF && mx <= 8) {
         /* union of x^k for k in [mn, mx] */
         lset acc = {0}, pw = {0};
@@ -964,6 +1137,7 @@ static void repeat(info *x, size_t mn, size_t mx)
         r.req = x->req;
         r.off = x->off;
         r.pre = x->pre;
+        r.chk = x->chk;
         r.cost = x->cost;
         x->req.v = NULL;
         x->req.n = 0;
@@ -973,7 +1147,7 @@ static void repeat(info *x, size_t mn, size_t mx)
         memset(&none, 0, sizeof none);
         lset copy;
         if (lset_copy(&r.exact, &copy) == 0)
-            offer_req(&r, &copy, 0, &none);
+            offer_req(&r, &copy, 0, &none, NULL);
     }
     info_free(x);
     *x = r;
@@ -1011,22 +1185,62 @@ static void parse_quant(parser *ps, info *x)
 }
 
 /* Concatenation state: the prefix parsed so far plus the trailing run of
- * pieces with exact sets (their cross product is a candidate gate). */
+ * pieces with exact sets (their cross product is a candidate gate), and the
+ * check that holds for a hit right after the prefix. */
 typedef struct concat {
     info acc;
     int run_on;
     lset run;
     size_t run_off;
     aset run_pre;
+    chk run_chk;
+    chk here;
 } concat;
 
 static void run_close(concat *c)
 {
     if (!c->run_on)
         return;
-    offer_req(&c->acc, &c->run, c->run_off, &c->run_pre);
+    offer_req(&c->acc, &c->run, c->run_off, &c->run_pre, &c->run_chk);
     lset_free(&c->run);
     c->run_on = 0;
+}
+
+/* The check for a hit at offset x->off inside piece x, which follows the
+ * prefix: x's own, or the prefix's extended over x's part before the hit. */
+static void chk_inside(const concat *c, const info *x, chk *k)
+{
+    if (x->chk.on) {
+        *k = x->chk;
+        return;
+    }
+    *k = c->here;
+    if (!k->on)
+        return;
+    aset_union(&k->mid, &x->pre);
+    k->d = add_sat(k->d, x->off);
+    if (k->mid.big && k->d == INF)
+        k->on = 0;
+}
+
+/* Updates the check after piece x is appended: a piece every match has
+ * becomes the anchor when its last code points are known; an optional one
+ * widens the part between the anchor and the hit. */
+static void chk_after(chk *k, const info *x)
+{
+    if (x->minb > 0) {
+        k->on = !x->last.big && x->last.n > 0;
+        k->l = x->last;
+        memset(&k->mid, 0, sizeof k->mid);
+        k->d = 0;
+        return;
+    }
+    if (!k->on)
+        return;
+    aset_union(&k->mid, &x->alpha);
+    k->d = add_sat(k->d, x->maxb);
+    if (k->mid.big && k->d == INF)
+        k->on = 0;
 }
 
 /* Appends piece x (taken) to the concatenation. */
@@ -1044,6 +1258,7 @@ static void concat_add(concat *c, info *x)
                 c->run_on = 1;
                 c->run_off = before;
                 c->run_pre = c->acc.alpha;
+                c->run_chk = c->here;
             }
         }
     } else {
@@ -1065,8 +1280,15 @@ static void concat_add(concat *c, info *x)
     if (x->has_req) {
         aset pre = c->acc.alpha;
         aset_union(&pre, &x->pre);
-        offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre);
+        chk k;
+        chk_inside(c, x, &k);
+        offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k);
     }
+    chk_after(&c->here, x);
+    if (x->minb > 0)
+        c->acc.last = x->last;
+    else if (x->maxb > 0)
+        aset_union(&c->acc.last, &x->last);
     aset_union(&c->acc.alpha, &x->alpha);
     c->acc.minb = add_sat(c->acc.minb, x->minb);
     c->acc.maxb = add_sat(c->acc.maxb, x->maxb);
@@ -1103,6 +1325,7 @@ static void parse_alt(parser *ps, info *out)
         if (b.maxb > out->maxb)
             out->maxb = b.maxb;
         aset_union(&out->alpha, &b.alpha);
+        aset_union(&out->last, &b.last);
         if (out->has_exact && b.has_exact && lset_union(&out->exact, &b.exact) == 0) {
             /* still exact */
         } else if (out->has_exact) {
@@ -1113,7 +1336,18 @@ static void parse_alt(parser *ps, info *out)
             if (b.off > out->off)
                 out->off = b.off;
             aset_union(&out->pre, &b.pre);
-            out->cost = gate_cost(&out->req, out->off, &out->pre);
+            /* either branch's check holds: the union of the two */
+            if (out->chk.on && b.chk.on) {
+                aset_union(&out->chk.l, &b.chk.l);
+                aset_union(&out->chk.mid, &b.chk.mid);
+                if (b.chk.d > out->chk.d)
+                    out->chk.d = b.chk.d;
+                if (out->chk.l.big || (out->chk.mid.big && out->chk.d == INF))
+                    out->chk.on = 0;
+            } else {
+                out->chk.on = 0;
+            }
+            out->cost = gate_cost(&out->req, out->off, &out->pre, &out->chk);
         } else if (out->has_req) {
             lset_free(&out->req);
             out->has_req = 0;
@@ -1125,7 +1359,7 @@ static void parse_alt(parser *ps, info *out)
         memset(&none, 0, sizeof none);
         lset copy;
         if (lset_copy(&out->exact, &copy) == 0)
-            offer_req(out, &copy, 0, &none);
+            offer_req(out, &copy, 0, &none, NULL);
     }
 }
 
@@ -1143,6 +1377,7 @@ struct ft_pf_pat {
     size_t back;           /* INF: unbounded */
     int has_pre;           /* only code points of pre precede the hit */
     aset pre;
+    chk chk;               /* what must precede a hit (see struct chk) */
 };
 typedef struct ft_pf_pat pf_pat;
 
@@ -1153,6 +1388,7 @@ struct ft_prefilter {
     size_t n_atoms;
     uint32_t bmp[0x10000 / 32];   /* first code points < 0x10000 in use */
     size_t ascii_lo[128], ascii_hi[128];
+    unsigned char fold_first[128];  /* a folded atom starts with this letter */
     size_t *rule_base;     /* first pf_pat of each rule */
     pf_pat *pats;
     size_t n_pats;
@@ -1170,7 +1406,7 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
 {
     if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE))
         return -1;
-    parser ps = {pat, pat + strlen(pat), flags, 0};
+    parser ps = {pat, pat + strlen(pat), flags, 0, 0};
     info top;
     parse_alt(&ps, &top);
     if (ps.p != ps.end)
@@ -1181,6 +1417,7 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
         pp->back = top.off;
         pp->pre = top.pre;
         pp->has_pre = !top.pre.big;
+        pp->chk = top.chk;
         top.req.v = NULL;
         top.req.n = 0;
     }
@@ -1254,8 +1491,16 @@ static int collect_atoms(ft_prefilter *pf)
             if (pf->ascii_hi[c] == 0)
                 pf->ascii_lo[c] = i;
             pf->ascii_hi[c] = i + 1;
+            if (pf->atoms[i].l.fold && c >= 'a' && c <= 'z')
+                pf->fold_first[c] = 1;
         }
     }
+    /* folded atoms starting with k or s are also looked for at the Kelvin
+     * sign and the long s */
+    if (pf->fold_first['k'])
+        pf->bmp[0x212A >> 5] |= 1u << (0x212A & 31);
+    if (pf->fold_first['s'])
+        pf->bmp[0x017F >> 5] |= 1u << (0x017F & 31);
     return 0;
 }
 
@@ -1360,6 +1605,33 @@ size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_
     return lo;
 }
 
+/* The code point ending at byte pos (> 0) of valid UTF-8 text; sets *prev
+ * to where it starts. */
+static uint32_t cp_before(const char *text, size_t pos, size_t *prev)
+{
+    *prev = ft_utf8_prev(text, pos);
+    int l = ft_utf8_seq_len((const unsigned char *)text + *prev, pos - *prev);
+    return l > 0 ? ft_utf8_decode((const unsigned char *)text + *prev, l) : 0xFFFD;
+}
+
+int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
+{
+    const chk *k = &p->chk;
+    if (!k->on)
+        return 1;
+    size_t pos = h;
+    while (pos > 0) {
+        size_t prev;
+        uint32_t c = cp_before(text, pos, &prev);
+        if (aset_has(&k->l, c))
+            return 1;
+        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has(&k->mid, c)))
+            return 0;
+        pos = prev;
+    }
+    return 0;
+}
+
 size_t ft_prefilter_gates(const ft_prefilter *pf)
 {
     return pf->n_gates;
@@ -1379,6 +1651,8 @@ int ft_prefilter_describe(const ft_prefilter *pf, int gate, ft_buf *out)
         if (i && ft_buf_addc(out, ' '))
             return FT_ERR_NOMEM;
         if (ft_buf_add_json_str(out, (const char *)s->v[i].b, s->v[i].n))
+            return FT_ERR_NOMEM;
+        if (s->v[i].fold && ft_buf_adds(out, "/i"))
             return FT_ERR_NOMEM;
     }
     return 0;
@@ -1433,13 +1707,35 @@ static int add_hit(ft_pf_state *st, uint32_t g, size_t i)
     return 0;
 }
 
+/* Whether atom l occurs at t[i] (text of len bytes).  A folded atom's
+ * letters match in either case, k and s also as U+212A and U+017F. */
+static int atom_at(const lit *l, const unsigned char *t, size_t len, size_t i)
+{
+    if (!l->fold)
+        return l->n <= len - i && !memcmp(t + i, l->b, l->n);
+    for (size_t j = 0; j < l->n; j++, i++) {
+        if (i >= len)
+            return 0;
+        unsigned char a = l->b[j], x = t[i];
+        if (x == a || (a >= 'a' && a <= 'z' && (x | 0x20) == a))
+            continue;
+        if (a == 'k' && len - i >= 3 && x == 0xE2 && t[i + 1] == 0x84 && t[i + 2] == 0xAA)
+            i += 2;
+        else if (a == 's' && len - i >= 2 && x == 0xC5 && t[i + 1] == 0xBF)
+            i += 1;
+        else
+            return 0;
+    }
+    return 1;
+}
+
 /* Checks the atoms [lo, hi) against the text at i. */
 static int try_atoms(const ft_prefilter *pf, ft_pf_state *st, size_t lo, size_t hi,
                      const unsigned char *t, size_t len, size_t i)
 {
     for (size_t a = lo; a < hi; a++) {
         const pf_atom *at = &pf->atoms[a];
-        if (at->l.n > len - i || memcmp(t + i, at->l.b, at->l.n))
+        if (!atom_at(&at->l, t, len, i))
             continue;
         for (size_t g = 0; g < at->n_gates; g++)
             if (add_hit(st, at->gates[g], i))
@@ -1474,6 +1770,9 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
         if (c < 0x80) {
             if (pf->ascii_hi[c] && try_atoms(pf, st, pf->ascii_lo[c], pf->ascii_hi[c], t, len, i))
                 return FT_ERR_NOMEM;
+            if (c >= 'A' && c <= 'Z' && pf->fold_first[c | 0x20] &&
+                try_atoms(pf, st, pf->ascii_lo[c | 0x20], pf->ascii_hi[c | 0x20], t, len, i))
+                return FT_ERR_NOMEM;
             i++;
             continue;
         }
@@ -1488,6 +1787,10 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
             while (b < pf->n_atoms && pf->atoms[b].first == cp)
                 b++;
             if (b > a && try_atoms(pf, st, a, b, t, len, i))
+                return FT_ERR_NOMEM;
+            unsigned char f = cp == 0x212A ? 'k' : cp == 0x017F ? 's' : 0;
+            if (f && pf->fold_first[f] &&
+                try_atoms(pf, st, pf->ascii_lo[f], pf->ascii_hi[f], t, len, i))
                 return FT_ERR_NOMEM;
         }
         i += (size_t)l;

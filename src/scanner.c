@@ -223,15 +223,15 @@ static size_t next_char(const char *t, size_t len, size_t i)
 }
 
 /* Where the next match attempt of a gated pattern may start.  Every match
- * that starts at or after `start` contains a gate hit h >= its start, and
- * ft_pf_window_lo() bounds how far before h it can start.  So the first hit
- * h >= start gives a window of start positions [lo, h], widened over the
- * following hits whose windows touch it.  Sets *lo and *limit; returns 0
- * when no hit is left. */
+ * that starts at or after `start` contains a gate hit h >= its start that
+ * passes ft_pf_hit_ok(), and ft_pf_window_lo() bounds how far before h it
+ * can start.  So the first such hit h >= start gives a window of start
+ * positions [lo, h], widened over the following hits whose windows touch
+ * it.  Sets *lo and *limit; returns 0 when no hit is left. */
 static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t start,
                        const size_t *hits, size_t n, size_t *hi, size_t *lo, size_t *limit)
 {
-    while (*hi < n && hits[*hi] < start)
+    while (*hi < n && (hits[*hi] < start || !ft_pf_hit_ok(g, text, hits[*hi])))
         (*hi)++;
     if (*hi >= n)
         return 0;
@@ -240,6 +240,8 @@ static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t 
     /* *hi stays at the first hit: a match may end inside the widened window */
     for (size_t j = *hi + 1; j < n; j++) {
         size_t after = next_char(text, len, h);
+        if (!ft_pf_hit_ok(g, text, hits[j]))
+            continue;
         if (ft_pf_window_lo(g, text, after, hits[j]) > after)
             break;
         h = hits[j];

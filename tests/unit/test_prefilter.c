@@ -3,6 +3,9 @@
  * differential test of the fast path: random texts over an alphabet of the
  * tokens the patterns care about are scanned with and without the prefilter
  * (ft_scan_opts.plain) and must give the same spans, rule set by rule set.
+ * The alphabet includes upper- and lower-case words, the Kelvin sign and the
+ * long s (caseless k and s match them) and unit words with and without a
+ * number before them (the hit checks).
  */
 #include <stdlib.h>
 
@@ -37,8 +40,11 @@ static void analysis_finds_literals(void)
         "  - {id: a, type: t, pattern: '[0-9]+(?:\\.[0-9]+)?\\s?亿元'}\n"
         "  - {id: b, type: t, pattern: '(?<![A-Z])(?:NYSE|Nasdaq):\\s*[A-Z]{1,5}'}\n"
         "  - {id: c, type: t, pattern: '\\p{Han}{2,6}[(（](?<code>\\d{6})[)）]'}\n"
-        "  - {id: d, type: t, pattern: '(?i)million'}\n"
-        "  - {id: e, type: t, pattern: 'x(?=亿)|y\\K亿'}\n");
+        "  - {id: d, type: t, pattern: '(?i)million(?!(?-i:[A-Z]{2}\\)))(?-i:Bn)'}\n"
+        "  - {id: e, type: t, pattern: 'x(?=亿)|y\\K亿'}\n"
+        "  - {id: f, type: t, pattern: 'Million|bn', flags: [caseless]}\n"
+        "  - {id: g, type: t, pattern: '[0-9]+\\s?(?:millions\\s)?(?:units|shares)', flags: [caseless]}\n"
+        "  - {id: h, type: t, pattern: '(?:约)?[0-9一二三十]+[多余]?[万亿]?(?:个|家)'}\n");
     CHECK(r != NULL);
     if (!r)
         return;
@@ -49,11 +55,42 @@ static void analysis_finds_literals(void)
     gate_of(r, 1, g, sizeof g, &back);
     CHECK(strcmp(g, "\"NYSE:\" \"Nasdaq:\"") == 0);
     CHECK(back == 0);
+    /* the closing bracket, which must follow a digit: six \p{Han} of up to
+     * 4 bytes, a bracket and six digits before it */
     gate_of(r, 2, g, sizeof g, &back);
-    CHECK(strstr(g, "\"(\"") != NULL);
-    CHECK(back == 24);   /* six \p{Han} of up to 4 bytes */
+    CHECK(strcmp(g, "\")\" \"）\"") == 0);
+    CHECK(back == 33);
+    CHECK(ft_pf_hit_ok(ft_prefilter_pat(r->pf, 2, 0), "公司(600519)", strlen("公司(600519")));
+    CHECK(!ft_pf_hit_ok(ft_prefilter_pat(r->pf, 2, 0), "公司(A)", strlen("公司(A")));
+    /* caseless letters give folded atoms; option settings and lookaround
+     * contents are understood */
     gate_of(r, 3, g, sizeof g, &back);
-    CHECK(strcmp(g, "(none)") == 0);
+    CHECK(strcmp(g, "\"millionbn\"/i") == 0);   /* folded: a superset */
+    gate_of(r, 5, g, sizeof g, &back);
+    CHECK(strcmp(g, "\"bn\"/i \"million\"/i") == 0);
+    /* a unit word is only a hit after a number (then words of the optional
+     * parts between); the Kelvin sign and long s count as k and s */
+    gate_of(r, 6, g, sizeof g, &back);
+    CHECK(strcmp(g, "\"shares\"/i \"units\"/i") == 0);
+    const ft_pf_pat *p = ft_prefilter_pat(r->pf, 6, 0);
+    CHECK(p != NULL);
+    static const struct {
+        const char *text;
+        int ok;
+    } cases[] = {{"5 units", 1}, {"5units", 1}, {"5 MILLIONS units", 1},
+                 {"5 \u2160 units", 0}, {"the units", 0}, {"units", 0},
+                 {"5 mi\u017Fl units", 1}, {"5 millionz units", 0},
+                 {"5 lllllllllll units", 0}};
+    for (size_t i = 0; p && i < sizeof cases / sizeof cases[0]; i++) {
+        const char *u = strstr(cases[i].text, "units");
+        CHECK(ft_pf_hit_ok(p, cases[i].text, (size_t)(u - cases[i].text)) == cases[i].ok);
+    }
+    gate_of(r, 7, g, sizeof g, &back);
+    CHECK(strcmp(g, "\"个\" \"家\"") == 0);
+    p = ft_prefilter_pat(r->pf, 7, 0);
+    CHECK(p && ft_pf_hit_ok(p, "三十多万家", strlen("三十多万")));
+    CHECK(p && !ft_pf_hit_ok(p, "这家", strlen("这")));
+    CHECK(p && !ft_pf_hit_ok(p, "家", 0));
     ft_rules_destroy(r);
 }
 
@@ -68,14 +105,19 @@ static const char *const diff_rules =
     "  - {id: n, type: name, pattern: '[A-Za-z]{1,3}\\s?(?:亿元|元)'}\n"
     "  - {id: r, type: range, pattern: '(?<a>[0-9]+)(?<sep>[-~])[0-9]+\\k<sep>[0-9]+'}\n"
     "  - {id: c, type: word, pattern: 'yuan|YUAN\\s?[0-9]', flags: [caseless]}\n"
-    "  - {id: g, type: growth, pattern: '增长\\s?[0-9]+(?:\\.[0-9]+)?%|[0-9]+倍'}\n";
+    "  - {id: g, type: growth, pattern: '增长\\s?[0-9]+(?:\\.[0-9]+)?%|[0-9]+倍'}\n"
+    "  - {id: q, type: quantity, pattern: '(?:约)?[0-9一二三十]+[多余]?[万亿]?(?:个|家)'}\n"
+    "  - {id: u, type: quantity, pattern: '(?:about\\s+)?[0-9]+\\s?(?:bn\\s)?(?:kits|units)', flags: [caseless]}\n"
+    "  - {id: w, type: word, pattern: '(?<![a-z])(?:ks|sk)\\b', flags: [caseless]}\n";
 
 static void fast_path_equals_plain_path(void)
 {
     static const char *const tok[] = {"1", "2", "0", "9", ".", ",", " ", "元", "亿", "万",
                                       "美元", "约", "近", "一", "三", "十", "百", "%", "(",
                                       ")", "（", "）", "-", "~", "a", "B", "yuan", "Yuan",
-                                      "增长", "倍", "的", "\n", "123456", "x"};
+                                      "增长", "倍", "的", "\n", "123456", "x", "个", "家",
+                                      "多", "about ", "Units", "KITS", "kits", "bn ", "BN ",
+                                      "k", "S", "\u212A", "\u017F", "\u212Aits", "un\u212A"};
     ft_rules *r = compile(diff_rules);
     CHECK(r != NULL);
     if (!r)
@@ -90,7 +132,7 @@ static void fast_path_equals_plain_path(void)
     op.plain = 1;
     unsigned seed = 12345;
     char text[2048];
-    size_t total = 0;
+    size_t total = 0, variants = 0;
     for (int iter = 0; iter < 3000; iter++) {
         size_t len = 0, ntok = 1 + (size_t)(iter % 97);
         for (size_t t = 0; t < ntok; t++) {
@@ -114,8 +156,15 @@ static void fast_path_equals_plain_path(void)
             CHECK_STR(a->spans[k].rule_id, b->spans[k].rule_id);
         }
         total += a->n_spans;
+        for (size_t k = 0; k < a->n_spans; k++) {
+            const char *m = text + a->spans[k].byte_start;
+            size_t n = a->spans[k].byte_end - a->spans[k].byte_start;
+            if (memmem(m, n, "\u212A", 3) || memmem(m, n, "\u017F", 2))
+                variants++;
+        }
     }
     CHECK(total > 1000);
+    CHECK(variants > 10);   /* caseless k and s did match the variants */
     ft_scanner_destroy(fast);
     ft_scanner_destroy(plain);
     ft_rules_destroy(r);
