@@ -295,15 +295,14 @@ static void aset_add_last(aset *a, const lset *s)
 
 /* ---- cost model ----------------------------------------------------------- */
 
-/* Estimated share of text positions where atom l starts: single ASCII
- * characters are common in any text, a CJK character much less, and each
- * further character divides the rate. */
-static double atom_rate(const lit *l)
+/* Estimated share of text positions holding the first character of atom
+ * l: single ASCII characters are common in any text, a CJK character much
+ * less. */
+static double first_rate(const lit *l)
 {
     if (l->n == 0)
         return 1.0;
     double r;
-    size_t i = 0;
     unsigned char c = l->b[0];
     if (c == ' ' || c == '\n')
         r = 0.15;
@@ -317,6 +316,15 @@ static double atom_rate(const lit *l)
         r = 0.0003;       /* full-width digits and letters */
     else
         r = 0.003;
+    return r;
+}
+
+/* Estimated share of text positions where atom l starts: each character
+ * after the first divides the rate of the first. */
+static double atom_rate(const lit *l)
+{
+    double r = first_rate(l);
+    size_t i = 0;
     int first = 1;
     while (i < l->n) {
         int len = ft_utf8_seq_len(l->b + i, l->n - i);
@@ -333,12 +341,15 @@ static double atom_rate(const lit *l)
  * With a known alphabet before the atom the window is the run of those
  * characters before the hit, usually short.  A check (k) costs a short walk
  * per hit and spares the call for most hits: a unit word is rarely preceded
- * by a digit. */
+ * by a digit.  The atom pass compares each atom wherever its first
+ * character occurs: many atoms starting with a digit or a space cost. */
 static double gate_cost(const lset *s, size_t off, const aset *pre, const chk *k)
 {
-    double rate = 0;
-    for (size_t i = 0; i < s->n; i++)
+    double rate = 0, scan = 0;
+    for (size_t i = 0; i < s->n; i++) {
         rate += atom_rate(&s->v[i]);
+        scan += first_rate(&s->v[i]) * 0.3;
+    }
     double walk = 0, pass = 1;
     if (k && k->on) {
         walk = 1;
@@ -346,11 +357,10 @@ static double gate_cost(const lset *s, size_t off, const aset *pre, const chk *k
     }
     if (!pre->big && off > 24)
         off = 24;
-    if (off == INF) {
-        double c = rate * (walk + pass * 4000);
-        return c < 1 ? c : 1.0;
-    }
-    return rate * (walk + pass * (12.0 + (double)(off < 200 ? off : 200) * 0.5));
+    double c = off == INF ? rate * (walk + pass * 4000)
+                          : rate * (walk + pass * (12.0 + (double)(off < 200 ? off : 200) * 0.5));
+    c += scan;
+    return c < 1 ? c : 1.0;
 }
 
 /* ---- info operations ------------------------------------------------------ */
@@ -1248,13 +1258,19 @@ static void concat_add(concat *c, info *x)
 {
     size_t before = c->acc.maxb;
     if (x->has_exact) {
-        lset nr;
+        lset nr, cur;
         if (c->run_on && lset_cross(&c->run, &x->exact, &nr) == 0) {
+            /* the run so far is a candidate too: "算力" before an optional
+             * (?:规模|总规模)? */
+            if (lset_copy(&c->run, &cur) == 0)
+                offer_req(&c->acc, &cur, c->run_off, &c->run_pre, &c->run_chk);
             lset_free(&c->run);
             c->run = nr;
         } else {
             run_close(c);
-            if (lset_copy(&x->exact, &c->run) == 0) {
+            /* an optional piece does not start a run: \\s?亿元 gives 亿元,
+             * not 亿元 plus a variant after each white-space character */
+            if (!lset_has_empty(&x->exact) && lset_copy(&x->exact, &c->run) == 0) {
                 c->run_on = 1;
                 c->run_off = before;
                 c->run_pre = c->acc.alpha;

@@ -240,11 +240,11 @@ static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t 
     /* *hi stays at the first hit: a match may end inside the widened window */
     for (size_t j = *hi + 1; j < n; j++) {
         size_t after = next_char(text, len, h);
-        if (!ft_pf_hit_ok(g, text, hits[j]))
-            continue;
+        /* a later hit's window starts no earlier than this one's */
         if (ft_pf_window_lo(g, text, after, hits[j]) > after)
             break;
-        h = hits[j];
+        if (ft_pf_hit_ok(g, text, hits[j]))
+            h = hits[j];
     }
     *limit = h;
     return 1;
