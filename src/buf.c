@@ -125,6 +125,11 @@ double ft_round15(double v)
 {
     if (!isfinite(v) || v == 0)
         return v;
+    /* fast path: v is within a quarter of its 15th significant digit of an
+     * integer, so rounding to 15 digits gives that integer */
+    double r = nearbyint(v);
+    if (fabs(r) < 1e15 && fabs(v - r) <= fabs(v) * 4e-16)
+        return r;
     char tmp[64];
     snprintf(tmp, sizeof tmp, "%.15g", v);
     return strtod(tmp, NULL);
@@ -137,6 +142,20 @@ int ft_buf_add_num(ft_buf *b, double v)
     if (!isfinite(v))
         return ft_buf_adds(b, "null");
     double r = ft_round15(v);
+    if (r == floor(r) && fabs(r) < 1e15) {
+        /* integers (most values: amounts in base units, counts) without printf */
+        char tmp[24];
+        size_t i = sizeof tmp;
+        long long n = (long long)r;
+        unsigned long long u = n < 0 ? (unsigned long long)(-n) : (unsigned long long)n;
+        do {
+            tmp[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (n < 0)
+            tmp[--i] = '-';
+        return ft_buf_add(b, tmp + i, sizeof tmp - i);
+    }
     if (r == floor(r) && fabs(r) < 1e17)
         return ft_buf_addf(b, "%.0f", r);
     return ft_buf_addf(b, "%.15g", r);
