@@ -154,6 +154,8 @@ int ft_rules_info(const ft_rules *r, size_t index, ft_rule_info *out);
 
 /* Runs every rule's examples against the whole rule set; each failure is
  * reported through fn (level error, with the example's file and line).
+ * Patterns that would be slow (no literal the prefilter can require) are
+ * reported as warnings, which do not count as failures.
  * Returns the number of failing examples, or a negative ft_error. */
 int ft_rules_check(const ft_rules *r, ft_diag_fn fn, void *user);
 

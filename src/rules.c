@@ -166,10 +166,32 @@ static int check_example(ft_scanner *sc, const ft_rule *r, const ft_example *ex,
     return 0;
 }
 
+/* Warns about patterns the prefilter cannot gate: they run over every
+ * document in full, whatever it contains, which is what makes a rule slow. */
+static void warn_ungated(const ft_rules *r, ft_diag_fn fn, void *user)
+{
+    if (!fn || !r->pf)
+        return;
+    for (size_t i = 0; i < r->n_rules; i++) {
+        const ft_rule *ru = &r->rules[i];
+        for (size_t k = 0; k < ru->n_pat; k++) {
+            size_t back;
+            if (ft_prefilter_gate(r->pf, i, k, &back) >= 0)
+                continue;
+            ft_diag d = {FT_DIAG_WARNING, ru->raw_pos[k].file, ru->raw_pos[k].line,
+                         ru->raw_pos[k].col, ru->id,
+                         "slow: the pattern contains no literal the prefilter can require, "
+                         "so it is tried at every position of every document"};
+            fn(&d, user);
+        }
+    }
+}
+
 int ft_rules_check(const ft_rules *r, ft_diag_fn fn, void *user)
 {
     if (!r)
         return -FT_ERR_ARG;
+    warn_ungated(r, fn, user);
     ft_scanner *sc;
     int rc = ft_scanner_create(r, &sc);
     if (rc)

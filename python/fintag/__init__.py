@@ -328,15 +328,16 @@ class Tagger:
             while pending:
                 yield pending.popleft().result()
 
-    def check(self):
+    def check(self, warnings=False):
         """Runs every rule's match/no_match examples against the whole rule
         set; returns the failures as Diagnostics (file and line of the
-        example), an empty list when all pass."""
+        example), an empty list when all pass.  With warnings=True the
+        warnings about slow patterns are included too (level "warning")."""
         diags = _Collector()
         rc = _lib.ft_rules_check(self._live().handle, diags.fn, None)
         if rc < 0:
             _check(-rc, "ft_rules_check")
-        return diags.items
+        return [d for d in diags.items if warnings or d.level == "error"]
 
 
 def _rebuild(rule_paths, options):

@@ -175,6 +175,10 @@ class TaggerTest(unittest.TestCase):
                                   "        - '5元'\n        - 'five yuan'\n")
         failures = fintag.Tagger(p).check()
         self.assertEqual(len(failures), 1)
+        slow = self.write("slow.yaml", "rules:\n  - id: d\n    type: t\n    pattern: '[0-9]'\n")
+        warned = fintag.Tagger(slow).check(warnings=True)
+        self.assertEqual([(w.level, w.rule_id) for w in warned], [("warning", "d")])
+        self.assertEqual(fintag.Tagger(slow).check(), [])
         self.assertEqual((failures[0].file, failures[0].line, failures[0].level), (p, 8, "error"))
 
     def test_len_and_version(self):

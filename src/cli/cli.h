@@ -61,6 +61,8 @@ typedef struct cli_opts {
     int lenient;               /* eval: overlapping spans count */
     int show_errors;           /* eval: list misses and extras */
     int json_stats;            /* stats: --json */
+    const char **samples;      /* check: --sample FILE (repeatable) */
+    size_t n_samples;
 } cli_opts;
 
 /* One document on its way through the pipeline. */
@@ -157,6 +159,9 @@ int cli_eval(const cli_opts *opts, const ft_rules *rules);
 /* explain.c */
 int cli_explain(const cli_opts *opts, const ft_rules *rules, const char *text);
 int cli_dump_rules(const ft_rules *rules, FILE *f);
+/* check --sample: warns about rules with more than one candidate per 100
+ * bytes of the sample texts; returns the number of warnings, -1 on error. */
+int cli_check_sample(const cli_opts *opts, const ft_rules *rules);
 
 /* backtrack.c: scans pathological strings with the rule set and warns about
  * every rule that hits the match limit; returns the number of such rules. */

@@ -1,7 +1,8 @@
 /*
  * explain.c - the rule-author subcommands: `fintag explain` (every
  * candidate, the winner of each overlap and why), `fintag rules --dump`
- * (expanded patterns) and the example checker behind `fintag check`.
+ * (expanded patterns), and `fintag check --sample`, which flags rules that
+ * fire too often on sample text to be cheap.
  */
 #include <string.h>
 
@@ -72,4 +73,77 @@ int cli_dump_rules(const ft_rules *rules, FILE *f)
         fprintf(f, "%s\t%s\t%s\n", info.id, info.type, info.pattern);
     }
     return EXIT_OK;
+}
+
+/* Reads a whole file; returns a malloc'd buffer or NULL. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    ft_buf b = {0};
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        ft_buf_add(&b, tmp, n);
+    fclose(f);
+    if (!b.p)
+        ft_buf_reserve(&b, 0);
+    *len = b.len;
+    return b.p;
+}
+
+int cli_check_sample(const cli_opts *o, const ft_rules *rules)
+{
+    size_t nr = ft_rules_count(rules), bytes = 0;
+    size_t *count = calloc(nr + 1, sizeof *count);
+    ft_scanner *sc;
+    if (!count || ft_scanner_create(rules, &sc) != FT_OK) {
+        free(count);
+        return -1;
+    }
+    ft_scan_opts so;
+    ft_scan_opts_init(&so);
+    so.keep_overlaps = 1;
+    for (size_t f = 0; f < o->n_samples; f++) {
+        size_t len;
+        char *text = slurp(o->samples[f], &len);
+        if (!text) {
+            fprintf(stderr, "fintag: %s: cannot read sample\n", o->samples[f]);
+            ft_scanner_destroy(sc);
+            free(count);
+            return -1;
+        }
+        const ft_result *res;
+        if (ft_scanner_scan(sc, text, len, &so, &res) == FT_OK) {
+            bytes += len;
+            for (size_t i = 0; i < res->n_spans; i++)
+                for (size_t r = 0; r < nr; r++) {
+                    ft_rule_info info;
+                    ft_rules_info(rules, r, &info);
+                    if (info.id == res->spans[i].rule_id) {
+                        count[r]++;
+                        break;
+                    }
+                }
+        }
+        free(text);
+    }
+    int warnings = 0;
+    for (size_t r = 0; r < nr; r++) {
+        ft_rule_info info;
+        ft_rules_info(rules, r, &info);
+        if (bytes && count[r] * 100 > bytes) {
+            fprintf(stderr,
+                    "%s:%d: warning: rule '%s': slow: %zu candidates in %zu bytes of sample "
+                    "text (more than 1 per 100 bytes)\n",
+                    info.file, info.line, info.id, count[r], bytes);
+            warnings++;
+        }
+    }
+    fprintf(stderr, "fintag check: sample of %zu bytes, %d rule%s over 1 candidate per 100 bytes\n",
+            bytes, warnings, warnings == 1 ? "" : "s");
+    ft_scanner_destroy(sc);
+    free(count);
+    return warnings;
 }

@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
     "usage: fintag [tag] [options] [FILE|DIR|-]...\n"
-    "       fintag check [--rules PATH]... [PATH...]\n"
+    "       fintag check [--sample FILE]... [--rules PATH]... [PATH...]\n"
     "       fintag explain [--rules PATH]... TEXT\n"
     "       fintag rules [--dump] [--rules PATH]...\n"
     "       fintag eval --gold GOLD.jsonl [--lenient] [--errors] [options] INPUT...\n"
@@ -279,6 +279,10 @@ static int cli_main(int argc, char **argv, cli_opts *op)
             o.lenient = 1;
         } else if (!strcmp(a, "--errors")) {
             o.show_errors = 1;
+        } else if (!strcmp(a, "--sample")) {
+            NEEDS_VALUE();
+            o.samples = op->samples;
+            o.samples[o.n_samples++] = val;
         } else if (!strcmp(a, "--json")) {
             o.json_stats = 1;
         } else {
@@ -295,6 +299,10 @@ static int cli_main(int argc, char **argv, cli_opts *op)
             return EXIT_USAGE;
         int fails = ft_rules_check(rules, cli_print_diag, NULL);
         cli_check_backtracking(rules);
+        if (o.n_samples && cli_check_sample(&o, rules) < 0) {
+            ft_rules_destroy(rules);
+            return EXIT_IO;
+        }
         size_t n_ex = 0;
         for (size_t i = 0; i < ft_rules_count(rules); i++) {
             ft_rule_info info;
@@ -346,11 +354,13 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.rule_paths = calloc((size_t)argc + 1, sizeof(char *));
     o.inputs = calloc((size_t)argc + 1, sizeof(char *));
-    if (!o.rule_paths || !o.inputs)
+    o.samples = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o.rule_paths || !o.inputs || !o.samples)
         return EXIT_IO;
     int rc = cli_main(argc, argv, &o);
     free(o.rule_paths);
     free(o.inputs);
+    free(o.samples);
     if (o.types) {
         free((void *)o.types[0]);
         free(o.types);
