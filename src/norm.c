@@ -119,6 +119,18 @@ static int range_low(const ft_norm_ctx *ctx, double hi, double *lo)
     return 1;
 }
 
+/* Sets the attributes of a range: value null, unit (when not NULL), then
+ * low and high in ascending order. */
+static void set_range(ft_norm_ctx *ctx, const char *unit, size_t unit_len, double a,
+                      double b)
+{
+    ft_norm_set_null(ctx, "value");
+    if (unit)
+        ft_norm_set_str(ctx, "unit", unit, unit_len);
+    ft_norm_set_num(ctx, "low", a < b ? a : b);
+    ft_norm_set_num(ctx, "high", a < b ? b : a);
+}
+
 static void set_approx(ft_norm_ctx *ctx)
 {
     if (has_group(ctx, "approx") || has_group(ctx, "approx_post"))
@@ -191,15 +203,7 @@ static int norm_money(ft_norm_ctx *ctx)
             lo = -lo;
         if (has_group(ctx, "high_neg"))
             hi = -hi;
-        if (lo > hi) {
-            double t = lo;
-            lo = hi;
-            hi = t;
-        }
-        ft_norm_set_null(ctx, "value");
-        ft_norm_set_str(ctx, "unit", code, code_len);
-        ft_norm_set_num(ctx, "low", lo * doc_scale);
-        ft_norm_set_num(ctx, "high", hi * doc_scale);
+        set_range(ctx, code, code_len, lo * doc_scale, hi * doc_scale);
     } else if (scaled(ctx, "amount", "scale", &v)) {
         /* 净利润-20,759,975.26元: a minus sign in capture neg */
         if (has_group(ctx, "neg"))
@@ -251,15 +255,7 @@ static int norm_percent(ft_norm_ctx *ctx)
             lo = -lo;
         if (has_group(ctx, "high_neg"))
             hi = -hi;
-        if (lo > hi) {
-            double t = lo;
-            lo = hi;
-            hi = t;
-        }
-        ft_norm_set_null(ctx, "value");
-        ft_norm_set_str(ctx, "unit", "%", 1);
-        ft_norm_set_num(ctx, "low", lo);
-        ft_norm_set_num(ctx, "high", hi);
+        set_range(ctx, "%", 1, lo, hi);
         set_approx(ctx);
         return FT_NORM_KEEP;
     }
@@ -305,10 +301,7 @@ static int norm_growth(ft_norm_ctx *ctx)
         unit = e->str;
     }
     if (range) {
-        double a = sign * lo, b = sign * hi;
-        ft_norm_set_null(ctx, "value");
-        ft_norm_set_num(ctx, "low", a < b ? a : b);
-        ft_norm_set_num(ctx, "high", a < b ? b : a);
+        set_range(ctx, NULL, 0, sign * lo, sign * hi);
     } else {
         ft_norm_set_num(ctx, "value", sign * v);
     }
@@ -345,10 +338,7 @@ static int norm_compute(ft_norm_ctx *ctx)
     if (range) {
         if (lo >= hi)
             return FT_NORM_REJECT;
-        ft_norm_set_null(ctx, "value");
-        ft_norm_set_str(ctx, "unit", u->str, strlen(u->str));
-        ft_norm_set_num(ctx, "low", lo);
-        ft_norm_set_num(ctx, "high", hi);
+        set_range(ctx, u->str, strlen(u->str), lo, hi);
         set_approx(ctx);
         return FT_NORM_KEEP;
     }
@@ -384,10 +374,7 @@ static int norm_quantity(ft_norm_ctx *ctx)
         }
         if (lo >= hi)
             return FT_NORM_REJECT;
-        ft_norm_set_null(ctx, "value");
-        ft_norm_set_str(ctx, "unit", s, n);
-        ft_norm_set_num(ctx, "low", lo);
-        ft_norm_set_num(ctx, "high", hi);
+        set_range(ctx, s, n, lo, hi);
         set_approx(ctx);
         return FT_NORM_KEEP;
     }

@@ -587,6 +587,26 @@ static void cpset_add(cpset *s, uint32_t lo, uint32_t hi)
     s->n++;
 }
 
+/* Describes a small code-point set exactly: one single-character literal
+ * per code point. */
+static void cpset_exact(parser *ps, const cpset *s, info *out)
+{
+    lset set = {0};
+    set.v = calloc(s->count + 1, sizeof *set.v);
+    if (!set.v) {
+        ps->fail = 1;
+        info_width(out, 1, 4);
+        return;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        for (uint32_t c = s->lo[i]; c <= s->hi[i]; c++) {
+            lit *l = &set.v[set.n++];
+            l->n = (unsigned char)utf8_put(c, l->b);
+        }
+    lset_norm(&set);
+    info_exact(out, &set);
+}
+
 /* Adds the members of an escape class such as \d or \s to s; returns 0 when
  * the escape is not one.  `letter` is the character after the backslash. */
 static int class_escape(parser *ps, char letter, cpset *s)
@@ -794,20 +814,7 @@ static void parse_class(parser *ps, info *out)
         info_width(out, 1, neg ? 4 : s.maxb);
         return;
     }
-    lset set = {0};
-    set.v = calloc(s.count + 1, sizeof *set.v);
-    if (!set.v) {
-        ps->fail = 1;
-        info_width(out, 1, 4);
-        return;
-    }
-    for (size_t i = 0; i < s.n; i++)
-        for (uint32_t c = s.lo[i]; c <= s.hi[i]; c++) {
-            lit *l = &set.v[set.n++];
-            l->n = (unsigned char)utf8_put(c, l->b);
-        }
-    lset_norm(&set);
-    info_exact(out, &set);
+    cpset_exact(ps, &s, out);
 }
 
 /* Applies the letters of an option setting (?...) or (?...: to *flags.
@@ -1025,19 +1032,7 @@ static void parse_atom(parser *ps, info *out)
             info_width(out, 1, s.maxb);
             return;
         }
-        lset set = {0};
-        set.v = calloc(s.count + 1, sizeof *set.v);
-        if (!set.v) {
-            ps->fail = 1;
-            info_width(out, 1, 4);
-            return;
-        }
-        for (size_t i = 0; i < s.n; i++)
-            for (uint32_t ch = s.lo[i]; ch <= s.hi[i]; ch++) {
-                lit *l = &set.v[set.n++];
-                l->n = (unsigned char)utf8_put(ch, l->b);
-            }
-        info_exact(out, &set);
+        cpset_exact(ps, &s, out);
         return;
     }
     switch (letter) {
