@@ -164,9 +164,6 @@ typedef struct ft_rule {
     int line, col;
     size_t index;
     int hidden;           /* type starts with '_': context rule, not emitted */
-    /* prefilter: a literal every match must contain, or none */
-    char *required;
-    size_t required_len;
 } ft_rule;
 
 typedef struct ft_define {
@@ -239,7 +236,6 @@ typedef struct ft_doc_ctx {
     int ref_y, ref_m, ref_d;       /* parsed ref_date, 0 when unknown */
     double default_scale;          /* from 单位：亿元, 0 = none */
     char default_currency[8];      /* from 单位：亿元 */
-    char default_unit_text[32];
 } ft_doc_ctx;
 
 /* What a normaliser sees: the document, the match, its captures. */

@@ -671,7 +671,6 @@ void ft_rule_free(ft_rule *r)
     free(r->expanded);
     free(r->code);
     free(r->dump);
-    free(r->required);
     for (size_t i = 0; i < r->n_ex; i++) {
         free(r->ex[i].text);
         free(r->ex[i].span);
