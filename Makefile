@@ -48,7 +48,7 @@ $(BUILD)/libfintag.a: $(LIB_OBJ)
 $(BUILD)/fintag: $(CLI_OBJ) $(BUILD)/libfintag.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfintag.a $(LDLIBS) $(CLI_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libfintag.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libfintag.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfintag.a $(LDLIBS) $(CLI_LIBS)
 

@@ -16,10 +16,7 @@
 #include <string.h>
 
 #include "input_feed.h"
-
-#ifndef FUZZ_RULES
-#define FUZZ_RULES "rules"
-#endif
+#include "fuzz_shipped.h"
 
 #define MAX_ITEMS 256
 
@@ -34,11 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    ft_compiler *c;
-    if (ft_compiler_create(&c) != FT_OK || ft_compiler_add_path(c, FUZZ_RULES) != FT_OK ||
-        ft_compiler_compile(c, &shipped) != FT_OK || ft_scanner_create(shipped, &scanner) != FT_OK)
-        abort();
-    ft_compiler_destroy(c);
+    fuzz_load_shipped(&shipped, &scanner);
     return 0;
 }
 

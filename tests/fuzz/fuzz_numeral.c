@@ -13,10 +13,7 @@
 #include <string.h>
 
 #include "fintag_int.h"
-
-#ifndef FUZZ_RULES
-#define FUZZ_RULES "rules"
-#endif
+#include "fuzz_shipped.h"
 
 static ft_rules *shipped;
 
@@ -28,11 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    ft_compiler *c;
-    if (ft_compiler_create(&c) != FT_OK || ft_compiler_add_path(c, FUZZ_RULES) != FT_OK ||
-        ft_compiler_compile(c, &shipped) != FT_OK)
-        abort();
-    ft_compiler_destroy(c);
+    fuzz_load_shipped(&shipped, NULL);
     return 0;
 }
 

@@ -14,10 +14,7 @@
 #include <string.h>
 
 #include "fintag.h"
-
-#ifndef FUZZ_RULES
-#define FUZZ_RULES "rules"
-#endif
+#include "fuzz_shipped.h"
 
 static ft_rules *shipped;
 static ft_scanner *scanner;
@@ -30,11 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    ft_compiler *c;
-    if (ft_compiler_create(&c) != FT_OK || ft_compiler_add_path(c, FUZZ_RULES) != FT_OK ||
-        ft_compiler_compile(c, &shipped) != FT_OK || ft_scanner_create(shipped, &scanner) != FT_OK)
-        abort();
-    ft_compiler_destroy(c);
+    fuzz_load_shipped(&shipped, &scanner);
     return 0;
 }
 

@@ -11,17 +11,7 @@
 
 #include "fintag_int.h"
 #include "unit.h"
-
-static ft_rules *compile(const char *yaml)
-{
-    ft_compiler *c;
-    ft_rules *r = NULL;
-    ft_compiler_create(&c);
-    ft_compiler_add_string(c, "t.yaml", yaml, strlen(yaml));
-    ft_compiler_compile(c, &r);
-    ft_compiler_destroy(c);
-    return r;
-}
+#include "unit_rules.h"
 
 /* Gate atoms of pattern 0 of rule i, as a string ("(none)" when ungated). */
 static void gate_of(const ft_rules *r, size_t i, char *out, size_t n, size_t *back)
@@ -44,7 +34,8 @@ static void analysis_finds_literals(void)
         "  - {id: e, type: t, pattern: 'x(?=亿)|y\\K亿'}\n"
         "  - {id: f, type: t, pattern: 'Million|bn', flags: [caseless]}\n"
         "  - {id: g, type: t, pattern: '[0-9]+\\s?(?:millions\\s)?(?:units|shares)', flags: [caseless]}\n"
-        "  - {id: h, type: t, pattern: '(?:约)?[0-9一二三十]+[多余]?[万亿]?(?:个|家)'}\n");
+        "  - {id: h, type: t, pattern: '(?:约)?[0-9一二三十]+[多余]?[万亿]?(?:个|家)'}\n",
+        NULL);
     CHECK(r != NULL);
     if (!r)
         return;
@@ -118,7 +109,7 @@ static void fast_path_equals_plain_path(void)
                                       "增长", "倍", "的", "\n", "123456", "x", "个", "家",
                                       "多", "about ", "Units", "KITS", "kits", "bn ", "BN ",
                                       "k", "S", "\u212A", "\u017F", "\u212Aits", "un\u212A"};
-    ft_rules *r = compile(diff_rules);
+    ft_rules *r = compile(diff_rules, NULL);
     CHECK(r != NULL);
     if (!r)
         return;

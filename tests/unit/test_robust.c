@@ -16,34 +16,7 @@
 
 #include "fintag_int.h"
 #include "unit.h"
-
-typedef struct diags {
-    char text[8192];
-    int n;
-} diags;
-
-static void collect(const ft_diag *d, void *user)
-{
-    diags *g = user;
-    size_t len = strlen(g->text);
-    snprintf(g->text + len, sizeof g->text - len, "%s:%s\n", d->rule_id ? d->rule_id : "-",
-             d->message);
-    g->n++;
-}
-
-/* Compiles YAML text; returns the rule set or NULL, diagnostics in g. */
-static ft_rules *compile(const char *yaml, diags *g)
-{
-    ft_compiler *c;
-    ft_rules *r = NULL;
-    memset(g, 0, sizeof *g);
-    ft_compiler_create(&c);
-    ft_compiler_set_diag(c, collect, g);
-    ft_compiler_add_string(c, "t.yaml", yaml, strlen(yaml));
-    ft_compiler_compile(c, &r);
-    ft_compiler_destroy(c);
-    return r;
-}
+#include "unit_rules.h"
 
 /* Parses s[0..n) from a heap copy of exactly n bytes (no terminator), so
  * that ASan sees any read past the end; digits may be NULL. */
