@@ -253,6 +253,12 @@ typedef struct ft_norm_ctx {
     ft_cand *cand;
 } ft_norm_ctx;
 
+/* ft_scanner_scan with a document context carried between the pieces of
+ * one long document (chunk.c); carry == NULL is a whole document. */
+int ft_scanner_scan_doc(struct ft_scanner *s, const char *text, size_t len,
+                        const struct ft_scan_opts *opts, ft_doc_ctx *carry,
+                        const struct ft_result **out);
+
 /* Normaliser return values. */
 #define FT_NORM_KEEP 0
 #define FT_NORM_REJECT 1

@@ -424,6 +424,16 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
 int ft_scanner_scan(ft_scanner *s, const char *text, size_t len,
                     const ft_scan_opts *opts, const ft_result **out)
 {
+    return ft_scanner_scan_doc(s, text, len, opts, NULL, out);
+}
+
+/* The scan itself.  carry, when not NULL, is the document context of the
+ * pieces scanned before (a unit declared earlier in a long document) and
+ * receives what this piece declares; NULL starts a fresh document. */
+int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
+                        const ft_scan_opts *opts, ft_doc_ctx *carry,
+                        const ft_result **out)
+{
     if (!s || (!text && len) || !out)
         return FT_ERR_ARG;
     ft_scan_opts defaults;
@@ -461,6 +471,8 @@ int ft_scanner_scan(ft_scanner *s, const char *text, size_t len,
 
     ft_doc_ctx doc;
     memset(&doc, 0, sizeof doc);
+    if (carry)
+        doc = *carry;
     parse_ref_date(&doc, opts->ref_date);
     const ft_rules *R = s->rules;
     s->gated = 0;
@@ -479,6 +491,10 @@ int ft_scanner_scan(ft_scanner *s, const char *text, size_t len,
             run_rule(s, &R->rules[i], subject, len, &doc);
 
     ft_resolve(s->cands, s->n_cands, opts->keep_overlaps);
+    if (carry) {
+        *carry = doc;
+        carry->ref_date = NULL;
+    }
 
 finish:;
     size_t n = 0;
