@@ -194,6 +194,10 @@ void cli_doc_free(cli_doc *doc)
     cJSON_Delete(doc->obj);
     free(doc->id);
     free(doc->warnings);
+    if (doc->spool)
+        fclose(doc->spool);
+    if (doc->out_spool)
+        fclose(doc->out_spool);
     if (doc->text && doc->is_json)
         free((char *)doc->text);
     ft_buf_free(&doc->out);
@@ -222,6 +226,8 @@ int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
 {
     char msg[256];
     if (doc->input_error)
+        return cli_error_record(doc, doc->input_error, &doc->out), -1;
+    if (doc->spool && cli_big_load(doc) != 0)
         return cli_error_record(doc, doc->input_error, &doc->out), -1;
     if (!doc->is_json) {
         doc->text = doc->raw;
@@ -296,6 +302,8 @@ void cli_scan_opts(const cli_opts *o, const cli_doc *doc, ft_scan_opts *so)
 static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
 {
     const cli_opts *o = ctx->opts;
+    if (doc->spool && !doc->input_error && cli_big_process(ctx, sc, doc))
+        return;
     if (cli_doc_prepare(o, doc) != 0)
         return;
     ft_scan_opts so;
@@ -523,6 +531,18 @@ static void progress(const pipeline *p, int final)
         fputc('\n', stderr);
 }
 
+/* Copies a spooled output record (a document over --chunk-over) to out. */
+static int copy_spool(FILE *f, FILE *out)
+{
+    char blk[65536];
+    size_t n;
+    rewind(f);
+    while ((n = fread(blk, 1, sizeof blk, f)) > 0)
+        if (fwrite(blk, 1, n, out) != n)
+            return -1;
+    return ferror(f) ? -1 : 0;
+}
+
 /* Writer thread: writes finished batches in input order and frees them. */
 static void *writer_main(void *arg)
 {
@@ -542,7 +562,10 @@ static void *writer_main(void *arg)
                 report_doc(d);
                 if (!p->write_failed) {
                     errno = 0;
-                    if (ctx->writer->merge) {
+                    if (d->out_spool) {
+                        if (copy_spool(d->out_spool, p->out))
+                            p->write_failed = 1;
+                    } else if (ctx->writer->merge) {
                         if (ctx->writer->merge(ctx, d, p->out))
                             p->write_failed = 1;
                     } else if (d->out.len &&
