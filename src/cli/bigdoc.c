@@ -160,8 +160,8 @@ static size_t decode_piece(const char *s, size_t n, int last, ft_buf *out, int *
 
 /* ---- the tokenizer ------------------------------------------------------- */
 
-enum { J_VALUE, J_KEY_OR_END, J_KEY, J_COLON, J_AFTER, J_STR, J_ESC, J_HEX, J_NUM, J_LIT,
-       J_DONE, J_ERROR };
+enum { J_VALUE, J_KEY_OR_END, J_KEY, J_COLON, J_AFTER, J_STR, J_ESC, J_HEX, J_LOW1, J_LOW2,
+       J_NUM, J_LIT, J_DONE, J_ERROR };
 enum { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 
 /* A top-level member the record needs. */
@@ -177,6 +177,8 @@ typedef struct jscan {
     int top_object;           /* the top-level value is an object */
     int str_is_key;
     int hex_left;
+    uint32_t hex;             /* the \u escape being read */
+    int low;                  /* it must be a low surrogate (second of a pair) */
     int num;
     const char *lit;
     int lit_pos;
@@ -190,10 +192,10 @@ typedef struct jscan {
     int key_over;
     size_t key_start, val_start;
     int cur;                  /* which member the current value is, -1 none */
-    int cur_drop;             /* the current member is "entities"/"warnings" */
+    int cur_kind;             /* the current member: 1 "entities", 2 "warnings" */
     int val_is_str;
-    size_t n_members, n_drop;
-    size_t *ranges;           /* key start and value end of every member */
+    size_t n_members, n_ent, n_warn;
+    size_t *ranges;           /* key start, value end, kind of every member */
     size_t cap_ranges;
     int ranges_over;
     size_t close_pos;         /* offset of the top-level closing brace */
@@ -217,7 +219,7 @@ static void key_done(jscan *j)
     int closed;
     decode_piece(j->key.p ? j->key.p : "", j->key.len, 1, &dec, &closed);
     j->cur = -1;
-    j->cur_drop = 0;
+    j->cur_kind = 0;
     if (!j->key_over) {
         for (int k = 0; k < 3; k++)
             if (j->names[k] && !j->m[k].found && dec.len == strlen(j->names[k]) &&
@@ -225,9 +227,10 @@ static void key_done(jscan *j)
                 j->cur = k;
                 break;
             }
-        if ((dec.len == 8 && !memcmp(dec.p, "entities", 8)) ||
-            (dec.len == 8 && !memcmp(dec.p, "warnings", 8)))
-            j->cur_drop = 1;
+        if (dec.len == 8 && !memcmp(dec.p, "entities", 8))
+            j->cur_kind = 1;
+        else if (dec.len == 8 && !memcmp(dec.p, "warnings", 8))
+            j->cur_kind = 2;
     }
     ft_buf_free(&dec);
 }
@@ -248,13 +251,14 @@ static void value_done(jscan *j, size_t end)
         m->is_str = j->val_is_str;
         m->val_start = j->val_start;
     }
-    j->n_drop += j->cur_drop;
+    j->n_ent += j->cur_kind == 1;
+    j->n_warn += j->cur_kind == 2;
     if (!j->ranges_over) {
         if (j->n_members >= MAX_MEMBERS) {
             j->ranges_over = 1;
         } else {
-            if (2 * j->n_members + 2 > j->cap_ranges) {
-                size_t nc = j->cap_ranges ? 2 * j->cap_ranges : 64;
+            if (3 * j->n_members + 3 > j->cap_ranges) {
+                size_t nc = j->cap_ranges ? 2 * j->cap_ranges : 96;
                 size_t *p = realloc(j->ranges, nc * sizeof *p);
                 if (!p) {
                     j->ranges_over = 1;
@@ -263,15 +267,15 @@ static void value_done(jscan *j, size_t end)
                 j->ranges = p;
                 j->cap_ranges = nc;
             }
-            /* a dropped member is marked by a key start of SIZE_MAX */
-            j->ranges[2 * j->n_members] = j->cur_drop ? SIZE_MAX : j->key_start;
-            j->ranges[2 * j->n_members + 1] = end;
+            j->ranges[3 * j->n_members] = j->key_start;
+            j->ranges[3 * j->n_members + 1] = end;
+            j->ranges[3 * j->n_members + 2] = (size_t)j->cur_kind;
         }
     }
 counted:
     j->n_members++;
     j->cur = -1;
-    j->cur_drop = 0;
+    j->cur_kind = 0;
 }
 
 /* Starts a value with byte c (state J_VALUE). */
@@ -399,7 +403,9 @@ static void j_feed(jscan *j, const char *s, size_t n)
             break;
         case J_STR:
         case J_ESC:
-        case J_HEX: {
+        case J_HEX:
+        case J_LOW1:
+        case J_LOW2: {
             int top = j->depth == 1 && j->top_object;
             int closing = j->state == J_STR && c == '"';
             if (closing) {
@@ -416,16 +422,38 @@ static void j_feed(jscan *j, const char *s, size_t n)
                 if (c == 'u') {
                     j->state = J_HEX;
                     j->hex_left = 4;
+                    j->hex = 0;
                 } else if (strchr("\"\\/bfnrt", c) && c) {
                     j->state = J_STR;
                 } else {
                     j_fail(j, "invalid escape");
                 }
             } else if (j->state == J_HEX) {
-                if (hexv(c) < 0)
+                /* as cJSON: a surrogate must be a high one followed by a low one */
+                if (hexv(c) < 0) {
                     j_fail(j, "invalid \\u escape");
-                else if (--j->hex_left == 0)
-                    j->state = J_STR;
+                } else {
+                    j->hex = j->hex * 16 + (uint32_t)hexv(c);
+                    if (--j->hex_left == 0) {
+                        int high = j->hex >= 0xD800 && j->hex <= 0xDBFF;
+                        int lowv = j->hex >= 0xDC00 && j->hex <= 0xDFFF;
+                        if (j->low ? !lowv : lowv)
+                            j_fail(j, "invalid UTF-16 surrogate");
+                        j->state = !j->low && high ? J_LOW1 : J_STR;
+                        j->low = 0;
+                    }
+                }
+            } else if (j->state == J_LOW1 || j->state == J_LOW2) {
+                if (c != (j->state == J_LOW1 ? '\\' : 'u')) {
+                    j_fail(j, "a lone UTF-16 surrogate");
+                } else if (j->state == J_LOW1) {
+                    j->state = J_LOW2;
+                } else {
+                    j->state = J_HEX;
+                    j->hex_left = 4;
+                    j->hex = 0;
+                    j->low = 1;
+                }
             } else if (c == '\\') {
                 j->state = J_ESC;
             } else if (c == '"') {
@@ -585,11 +613,13 @@ static int feed_text(FILE *in, size_t at, ft_stream *st, size_t *text_len)
     return rc;
 }
 
-/* Writes the start of the record: the line's members (all of them, or
- * without "entities"/"warnings" when it has them) and the "entities" key. */
-static int record_head(jscan *j, FILE *in, FILE *out, size_t start)
+/* Writes the start of the record: the line as it is up to its closing
+ * brace, or, when it has members the output replaces ("entities", and
+ * "warnings" when drop_warnings), its other members re-joined; then the
+ * "entities" key. */
+static int record_head(const jscan *j, FILE *in, FILE *out, size_t start, int drop_warnings)
 {
-    if (!j->n_drop) {
+    if (!j->n_ent && !(drop_warnings && j->n_warn)) {
         if (copy_range(in, out, start, j->close_pos))
             return -1;
         return fputs(j->n_members ? ",\"entities\":[" : "\"entities\":[", out) < 0 ? -1 : 0;
@@ -598,24 +628,156 @@ static int record_head(jscan *j, FILE *in, FILE *out, size_t start)
         return -1;
     size_t kept = 0;
     for (size_t i = 0; i < j->n_members; i++) {
-        if (j->ranges[2 * i] == SIZE_MAX)
+        size_t kind = j->ranges[3 * i + 2];
+        if (kind == 1 || (kind == 2 && drop_warnings))
             continue;
         if ((kept++ && fputc(',', out) == EOF) ||
-            copy_range(in, out, j->ranges[2 * i], j->ranges[2 * i + 1]))
+            copy_range(in, out, j->ranges[3 * i], j->ranges[3 * i + 1]))
             return -1;
     }
     return fputs(kept ? ",\"entities\":[" : "\"entities\":[", out) < 0 ? -1 : 0;
 }
 
+/* The scan gave warnings and the line has its own "warnings": writes the
+ * record again into a new spool without them, moving the entities over
+ * (they start at offset ents in the old one).  Rare, so a copy is fine. */
+static int redo_head(const jscan *j, FILE *in, cli_doc *doc, size_t start, long ents)
+{
+    FILE *nf = cli_spool_open();
+    if (!nf)
+        return -1;
+    long end = ftell(doc->out_spool);
+    if (end < 0 || record_head(j, in, nf, start, 1) ||
+        copy_range(doc->out_spool, nf, (size_t)ents, (size_t)end)) {
+        fclose(nf);
+        return -1;
+    }
+    fclose(doc->out_spool);
+    doc->out_spool = nf;
+    return 0;
+}
+
 /* Records a failure of the document in its in-memory output. */
-static int big_fail(cli_doc *doc, const char *msg)
+static void big_fail(cli_doc *doc, const char *msg)
 {
     if (doc->out_spool) {
         fclose(doc->out_spool);
         doc->out_spool = NULL;
     }
     cli_error_record(doc, msg, &doc->out);
-    return 1;
+}
+
+/* Pass 1 over a spooled JSONL line: validates it and finds its members.
+ * Returns 0, or -1 with the error record's message in msg. */
+static int scan_line(const cli_opts *o, FILE *in, jscan *j, size_t *start, char *msg, size_t n_msg)
+{
+    char blk[PIECE];
+    size_t n, off = 0;
+    j->cur = -1;
+    j->names[0] = o->text_field;
+    j->names[1] = o->id_field;
+    j->names[2] = o->date_field;
+    rewind(in);
+    while (j->state != J_ERROR && (n = fread(blk, 1, sizeof blk, in)) > 0) {
+        size_t skip = 0;
+        if (off == 0 && n >= 3 && !memcmp(blk, "\xEF\xBB\xBF", 3))
+            skip = *start = j->pos = 3;   /* a byte-order mark */
+        j_feed(j, blk + skip, n - skip);
+        off += n;
+    }
+    int num_end = j->state == J_NUM && j->depth == 0 && j->num != N_MINUS &&
+                  j->num != N_DOT && j->num != N_E && j->num != N_ESIGN;
+    if (ferror(in))
+        snprintf(msg, n_msg, "cannot read a spooled document back");
+    else if (j->state == J_ERROR)
+        snprintf(msg, n_msg, "invalid JSON at column %zu (%s)", j->err_pos + 1, j->err_msg);
+    else if (j->state != J_DONE && !num_end)
+        snprintf(msg, n_msg, "invalid JSON at column %zu (truncated)", j->pos + 1);
+    else if (!j->top_object)
+        snprintf(msg, n_msg, "line is JSON but not an object");
+    else if (!j->m[0].found || !j->m[0].is_str)
+        snprintf(msg, n_msg, "no string field \"%s\"", o->text_field);
+    else if ((j->n_ent || j->n_warn) && j->ranges_over)
+        snprintf(msg, n_msg, "a line of over %d members that already has \"entities\" or "
+                 "\"warnings\" cannot be rewritten", MAX_MEMBERS);
+    else
+        return 0;
+    return -1;
+}
+
+/* Sets doc->id and *date from the line's id and date members. */
+static void line_id_date(jscan *j, cli_doc *doc, ft_buf *date)
+{
+    int closed;
+    ft_buf idb = {0};
+    if (j->m[1].found && j->m[1].is_str) {
+        decode_piece(j->m[1].small.p ? j->m[1].small.p : "", j->m[1].small.len, 1, &idb, &closed);
+        ft_buf_addc(&idb, 0);
+        doc->id = ft_strdup(idb.p);
+    } else if (j->m[1].found && j->m[1].small.len) {
+        char num[64];
+        ft_buf_addc(&j->m[1].small, 0);
+        snprintf(num, sizeof num, "%.17g", strtod(j->m[1].small.p, NULL));
+        doc->id = ft_strdup(num);
+    }
+    ft_buf_free(&idb);
+    if (j->m[2].found && j->m[2].is_str) {
+        decode_piece(j->m[2].small.p ? j->m[2].small.p : "", j->m[2].small.len, 1, date, &closed);
+        ft_buf_addc(date, 0);
+    }
+}
+
+/* Writes the whole record of a spooled document into doc->out_spool.
+ * Returns FT_OK, FT_ERR_IO for a temporary-file failure, or the scan's
+ * error. */
+static int tag_spooled(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc, const jscan *j,
+                       size_t start, const ft_scan_opts *so, bigrun *b)
+{
+    FILE *in = doc->spool;
+    doc->out_spool = b->out = cli_spool_open();
+    if (!b->out)
+        return FT_ERR_IO;
+    if (doc->is_json) {
+        if (record_head(j, in, b->out, start, 0))
+            return FT_ERR_IO;
+    } else {
+        ft_buf h = {0};
+        ft_buf_adds(&h, "{\"id\":");
+        ft_buf_add_json_str(&h, doc->id ? doc->id : "", doc->id ? strlen(doc->id) : 0);
+        ft_buf_adds(&h, ",\"entities\":[");
+        int bad = fwrite(h.p, 1, h.len, b->out) != h.len;
+        ft_buf_free(&h);
+        if (bad)
+            return FT_ERR_IO;
+    }
+    long ents = ftell(b->out);
+    ft_stream *st = NULL;
+    int rc = ft_stream_create(sc, so, ctx->opts->chunk_window, on_part, b, &st);
+    if (rc == FT_OK)
+        rc = feed_text(in, doc->is_json ? j->m[0].val_start : SIZE_MAX, st, &doc->text_len);
+    if (rc == FT_OK)
+        rc = ft_stream_finish(st);
+    ft_stream_destroy(st);
+    if (rc == FT_ERR_ABORTED)
+        return FT_ERR_IO;          /* the callback's write failed */
+    if (rc != FT_OK)
+        return rc;
+    if (b->n_warnings && doc->is_json && j->n_warn) {
+        if (ents < 0 || redo_head(j, in, doc, start, ents))
+            return FT_ERR_IO;
+        b->out = doc->out_spool;
+    }
+    ft_buf tail = {0};
+    ft_buf_addc(&tail, ']');
+    if (b->n_warnings) {
+        ft_buf_adds(&tail, ",\"warnings\":[");
+        ft_buf_add(&tail, b->warnings.p, b->warnings.len);
+        ft_buf_addc(&tail, ']');
+    }
+    ft_buf_adds(&tail, "}\n");
+    int bad = fwrite(tail.p, 1, tail.len, b->out) != tail.len || fflush(b->out) != 0;
+    ft_buf_free(&tail);
+    return bad ? FT_ERR_IO : FT_OK;
 }
 
 int cli_big_process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
@@ -623,141 +785,49 @@ int cli_big_process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
     const cli_opts *o = ctx->opts;
     if (strcmp(ctx->writer->name, "jsonl"))
         return 0;
-    FILE *in = doc->spool;
     char msg[300];
     jscan j;
     memset(&j, 0, sizeof j);
-    j.cur = -1;
-    j.names[0] = o->text_field;
-    j.names[1] = o->id_field;
-    j.names[2] = o->date_field;
     size_t start = 0;
-    if (doc->is_json) {
-        char blk[PIECE];
-        size_t n, off = 0;
-        rewind(in);
-        while (j.state != J_ERROR && (n = fread(blk, 1, sizeof blk, in)) > 0) {
-            size_t skip = 0;
-            if (off == 0 && n >= 3 && !memcmp(blk, "\xEF\xBB\xBF", 3))
-                skip = start = j.pos = 3;   /* a byte-order mark */
-            j_feed(&j, blk + skip, n - skip);
-            off += n;
-        }
-        if (ferror(in))
-            return big_fail(doc, "cannot read a spooled document back");
-        if (j.state == J_ERROR) {
-            snprintf(msg, sizeof msg, "invalid JSON at column %zu (%s)", j.err_pos + 1, j.err_msg);
-        } else if (j.state != J_DONE && !(j.state == J_NUM && j.depth == 0 &&
-                                          j.num != N_MINUS && j.num != N_DOT &&
-                                          j.num != N_E && j.num != N_ESIGN)) {
-            snprintf(msg, sizeof msg, "invalid JSON at column %zu (truncated)", j.pos + 1);
-        } else if (!j.top_object) {
-            snprintf(msg, sizeof msg, "line is JSON but not an object");
-        } else if (!j.m[0].found || !j.m[0].is_str) {
-            snprintf(msg, sizeof msg, "no string field \"%s\"", o->text_field);
-        } else if (j.n_drop && j.ranges_over) {
-            snprintf(msg, sizeof msg, "a line of over %d members that already has \"entities\" "
-                     "or \"warnings\" cannot be rewritten", MAX_MEMBERS);
-        } else {
-            msg[0] = 0;
-        }
-        if (msg[0]) {
-            for (int k = 0; k < 3; k++)
-                ft_buf_free(&j.m[k].small);
-            ft_buf_free(&j.key);
-            free(j.ranges);
-            return big_fail(doc, msg);
-        }
-    }
-    /* id and reference date from the line's own members */
-    ft_buf idb = {0}, dateb = {0};
-    if (doc->is_json) {
-        int closed;
-        if (j.m[1].found && j.m[1].is_str) {
-            decode_piece(j.m[1].small.p ? j.m[1].small.p : "", j.m[1].small.len, 1, &idb, &closed);
-            ft_buf_addc(&idb, 0);
-            doc->id = ft_strdup(idb.p);
-        } else if (j.m[1].found && j.m[1].small.len) {
-            ft_buf_addc(&j.m[1].small, 0);
-            snprintf(msg, sizeof msg, "%.17g", strtod(j.m[1].small.p, NULL));
-            doc->id = ft_strdup(msg);
-        }
-        if (j.m[2].found && j.m[2].is_str) {
-            decode_piece(j.m[2].small.p ? j.m[2].small.p : "", j.m[2].small.len, 1, &dateb, &closed);
-            ft_buf_addc(&dateb, 0);
-        }
-    } else {
-        doc->id = ft_strdup(doc->name);
-    }
-    ft_scan_opts so;
-    cli_scan_opts(o, doc, &so);
-    if (dateb.p)
-        so.ref_date = dateb.p;
-
+    ft_buf date = {0};
     bigrun b;
     memset(&b, 0, sizeof b);
     b.ctx = ctx;
     b.doc = doc;
     b.first = 1;
-    doc->out_spool = b.out = cli_spool_open();
-    int fail = !b.out;
-    if (!fail && doc->is_json)
-        fail = record_head(&j, in, b.out, start) != 0;
-    else if (!fail) {
-        ft_buf h = {0};
-        ft_buf_adds(&h, "{\"id\":");
-        ft_buf_add_json_str(&h, doc->id ? doc->id : "", doc->id ? strlen(doc->id) : 0);
-        ft_buf_adds(&h, ",\"entities\":[");
-        fail = fwrite(h.p, 1, h.len, b.out) != h.len;
-        ft_buf_free(&h);
+    if (doc->is_json && scan_line(o, doc->spool, &j, &start, msg, sizeof msg)) {
+        big_fail(doc, msg);
+        goto done;
     }
-    ft_stream *st = NULL;
-    int rc = FT_OK;
-    if (!fail) {
-        rc = ft_stream_create(sc, &so, o->chunk_window, on_part, &b, &st);
-        if (rc == FT_OK)
-            rc = feed_text(in, doc->is_json ? j.m[0].val_start : SIZE_MAX, st, &doc->text_len);
-        if (rc == FT_OK)
-            rc = ft_stream_finish(st);
-        ft_stream_destroy(st);
+    if (doc->is_json)
+        line_id_date(&j, doc, &date);
+    else
+        doc->id = ft_strdup(doc->name);
+    ft_scan_opts so;
+    cli_scan_opts(o, doc, &so);
+    if (date.p)
+        so.ref_date = date.p;
+    errno = 0;
+    int rc = tag_spooled(ctx, sc, doc, &j, start, &so, &b);
+    if (rc == FT_ERR_IO) {
+        snprintf(msg, sizeof msg, "cannot write or read a temporary file for a document of %zu bytes: %s",
+                 doc->raw_len, strerror(errno ? errno : EIO));
+        big_fail(doc, msg);
+    } else if (rc != FT_OK) {
+        big_fail(doc, ft_strerror(rc));
+    } else {
+        doc->n_entities = b.n_entities;
+        doc->warnings = b.warn_lines.p;
+        b.warn_lines.p = NULL;
     }
+done:
     for (int k = 0; k < 3; k++)
         ft_buf_free(&j.m[k].small);
     ft_buf_free(&j.key);
     free(j.ranges);
-    ft_buf_free(&idb);
-    ft_buf_free(&dateb);
-    if (fail || rc == FT_ERR_ABORTED || rc == FT_ERR_IO) {
-        snprintf(msg, sizeof msg, "cannot write or read a temporary file for a document of %zu bytes: %s",
-                 doc->raw_len, strerror(errno ? errno : EIO));
-        ft_buf_free(&b.buf);
-        ft_buf_free(&b.warnings);
-        ft_buf_free(&b.warn_lines);
-        return big_fail(doc, msg);
-    }
-    if (rc != FT_OK) {
-        ft_buf_free(&b.buf);
-        ft_buf_free(&b.warnings);
-        ft_buf_free(&b.warn_lines);
-        return big_fail(doc, ft_strerror(rc));
-    }
-    ft_buf tail = {0};
-    ft_buf_addc(&tail, ']');
-    if (b.n_warnings) {
-        ft_buf_adds(&tail, ",\"warnings\":[");
-        ft_buf_add(&tail, b.warnings.p, b.warnings.len);
-        ft_buf_addc(&tail, ']');
-    }
-    ft_buf_adds(&tail, "}\n");
-    int werr = fwrite(tail.p, 1, tail.len, b.out) != tail.len || fflush(b.out) != 0;
-    ft_buf_free(&tail);
+    ft_buf_free(&date);
     ft_buf_free(&b.buf);
     ft_buf_free(&b.warnings);
-    doc->n_entities = b.n_entities;
-    doc->warnings = b.warn_lines.p;
-    if (werr) {
-        snprintf(msg, sizeof msg, "cannot write a temporary file: %s", strerror(errno ? errno : EIO));
-        return big_fail(doc, msg);
-    }
+    ft_buf_free(&b.warn_lines);
     return 1;
 }

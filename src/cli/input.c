@@ -365,7 +365,7 @@ static int read_line(cli_input *in, cli_doc *doc)
         doc->input_error = ft_strdup(msg);
         return 1;
     }
-    acc_finish(&a, doc, a.spool ? (size_t)ftell(a.spool) : a.b.len);
+    acc_finish(&a, doc, total);
     return 1;
 }
 
