@@ -437,10 +437,12 @@ static void j_feed(jscan *j, const char *s, size_t n)
                     if (--j->hex_left == 0) {
                         int high = j->hex >= 0xD800 && j->hex <= 0xDBFF;
                         int lowv = j->hex >= 0xDC00 && j->hex <= 0xDFFF;
-                        if (j->low ? !lowv : lowv)
+                        if (j->low ? !lowv : lowv) {
                             j_fail(j, "invalid UTF-16 surrogate");
-                        j->state = !j->low && high ? J_LOW1 : J_STR;
-                        j->low = 0;
+                        } else {
+                            j->state = !j->low && high ? J_LOW1 : J_STR;
+                            j->low = 0;
+                        }
                     }
                 }
             } else if (j->state == J_LOW1 || j->state == J_LOW2) {
