@@ -223,7 +223,7 @@ static void key_done(jscan *j)
     if (!j->key_over) {
         for (int k = 0; k < 3; k++)
             if (j->names[k] && !j->m[k].found && dec.len == strlen(j->names[k]) &&
-                !memcmp(dec.p, j->names[k], dec.len)) {
+                (dec.len == 0 || !memcmp(dec.p, j->names[k], dec.len))) {
                 j->cur = k;
                 break;
             }
