@@ -50,7 +50,9 @@ fuzz:
 
 # The CLI under valgrind over the test corpus: the corpus articles, every
 # CLI case's text and JSONL inputs (with their bad bytes, NULs, BOMs and
-# CRLFs), one multi-threaded run and `fintag check` of the shipped rules.
+# CRLFs), the same JSONL inputs and the corpus through the spooled path of
+# long documents (--chunk-over 64: every document is tagged in windows),
+# one multi-threaded run and `fintag check` of the shipped rules.
 VALGRIND = valgrind -q --suppressions=tests/fuzz/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect,possible \
            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
 valgrind: all
@@ -61,6 +63,10 @@ valgrind: all
 	    $$(ls tests/cases/*/*.txt tests/cases/*/*.jsonl tests/cases/*/*.xml \
 	          tests/cases/*/*.atom tests/cases/*/*.gz 2>/dev/null) || [ $$? -eq 1 ]
 	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 1 --jsonl -o /dev/null \
+	    $$(ls tests/cases/*/stdin 2>/dev/null) || [ $$? -eq 1 ]
+	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 2 --chunk-over 64 --chunk-window 100 -o /dev/null \
+	    corpus/*.txt $$(ls tests/cases/*/*.jsonl 2>/dev/null) || [ $$? -eq 1 ]
+	$(VALGRIND) $(BUILD)/fintag --rules rules -q -j 1 --jsonl --chunk-over 64 -o /dev/null \
 	    $$(ls tests/cases/*/stdin 2>/dev/null) || [ $$? -eq 1 ]
 	$(VALGRIND) $(BUILD)/fintag check rules 2> /dev/null
 	@echo "valgrind: no errors, no leaks"
