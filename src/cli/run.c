@@ -704,9 +704,11 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
         p.write_failed = p.stop = 1;
     pthread_t writer;
     pthread_create(&writer, NULL, writer_main, &p);
+    pthread_setname_np(writer, "fintag-write"); /* for top -H and perf */
     for (int i = 0; i < nthreads; i++) {
         ws[i].p = &p;
         pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
+        pthread_setname_np(ws[i].th, "fintag-work");
     }
     int rs = read_all(&p, in);
     if (rs != EXIT_OK)
