@@ -162,6 +162,12 @@ static int money_currency(ft_norm_ctx *ctx, const char **code, size_t *code_len,
         const char *s;
         size_t n;
         if (ft_norm_group(ctx, groups[i], &s, &n) && n) {
+            if (i == 0 && ctx->doc->yen && ((n == 2 && !memcmp(s, "\xC2\xA5", 2)) ||
+                                            (n == 3 && !memcmp(s, "\xEF\xBF\xA5", 3)))) {
+                *code = "JPY";       /* ¥ in a document about Japan */
+                *code_len = 3;
+                return 1;
+            }
             const ft_tab_entry *e = lookup(ctx, "currency", s, n);
             if (!e || e->kind != FT_VAL_STR)
                 return 0;
@@ -241,6 +247,14 @@ static int norm_unit_decl(ft_norm_ctx *ctx)
     return FT_NORM_KEEP;
 }
 
+/* Context rule: the document is English text about Japan, so ¥ (and ￥)
+ * before an amount is the yen, not the renminbi. */
+static int norm_yen_context(ft_norm_ctx *ctx)
+{
+    ctx->doc->yen = 1;
+    return FT_NORM_KEEP;
+}
+
 /* ---- percent ----------------------------------------------------------- */
 
 /* Percent levels.  Captures: num (20.5%, 百分之二点三), cheng (八成 = 80),
@@ -255,6 +269,10 @@ static int norm_percent(ft_norm_ctx *ctx)
             lo = -lo;
         if (has_group(ctx, "high_neg"))
             hi = -hi;
+        /* with the capture `ordered` (the last % of English "X% to Y%"),
+         * a descending pair is two levels (41% to 34%), not a range */
+        if (lo > hi && has_group(ctx, "ordered"))
+            return FT_NORM_REJECT;
         set_range(ctx, "%", 1, lo, hi);
         set_approx(ctx);
         return FT_NORM_KEEP;
@@ -275,15 +293,19 @@ static int norm_percent(ft_norm_ctx *ctx)
 
 /* ---- growth ------------------------------------------------------------ */
 
-/* Growth (a signed change).  Captures: num, or low/high for a range; dir
- * (table growth_direction gives the sign: 增长 +1, 下降 -1); gunit (table
- * growth_unit: %, pp, bp, times); basis (table growth_basis: yoy, qoq). */
+/* Growth (a signed change).  Captures: num (or cheng, tenths: 八成 = 80%),
+ * or low/high for a range; dir (table growth_direction gives the sign:
+ * 增长 +1, 下降 -1); gunit (table growth_unit: %, pp, bp, times); basis
+ * (table growth_basis: yoy, qoq). */
 static int norm_growth(ft_norm_ctx *ctx)
 {
     double v = 0, lo = 0, hi = 0;
     int range = group_num(ctx, "low", &lo) && group_num(ctx, "high", &hi);
-    if (!range && !group_num(ctx, "num", &v))
-        return FT_NORM_REJECT;
+    if (!range && !group_num(ctx, "num", &v)) {
+        if (!group_num(ctx, "cheng", &v))
+            return FT_NORM_REJECT;
+        v *= 10;
+    }
     const char *s;
     size_t n;
     double sign = 1;
@@ -704,6 +726,7 @@ static const struct {
     {"compute", norm_compute},   {"date", norm_date},
     {"quantity", norm_quantity}, {"stock_code", norm_stock_code},
     {"unit_decl", norm_unit_decl},
+    {"yen_context", norm_yen_context},
 };
 
 ft_norm_fn ft_norm_find(const char *name)
@@ -716,5 +739,5 @@ ft_norm_fn ft_norm_find(const char *name)
 
 const char *ft_norm_names(void)
 {
-    return "number, money, percent, growth, compute, date, quantity, stock_code, unit_decl";
+    return "number, money, percent, growth, compute, date, quantity, stock_code, unit_decl, yen_context";
 }
