@@ -192,6 +192,7 @@ static void pieces_equal_whole(void)
 /* A unit declared in one window still applies in the later ones. */
 static void declared_unit_carries_on(void)
 {
+    CHECK(sc != NULL);
     if (!sc)
         return;
     ft_buf doc = {0};
@@ -216,6 +217,7 @@ static void declared_unit_carries_on(void)
 /* Empty documents, explain mode, a callback that stops, writes after the end. */
 static void edges(void)
 {
+    CHECK(sc != NULL);
     if (!sc)
         return;
     ft_buf empty = {0};
