@@ -1400,6 +1400,7 @@ struct ft_prefilter {
     uint32_t bmp[0x10000 / 32];   /* first code points < 0x10000 in use */
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
+    uint32_t pair[0x10000 / 32];    /* first two bytes of some atom's match */
     size_t *rule_base;     /* first pf_pat of each rule */
     pf_pat *pats;
     size_t n_pats;
@@ -1452,6 +1453,54 @@ static int atom_cmp(const void *a, const void *b)
     if (x->first != y->first)
         return x->first < y->first ? -1 : 1;
     return lit_cmp(&x->l, &y->l);
+}
+
+/* The bytes an occurrence of atom l can start with at byte j of the atom
+ * (j < l->n): the byte itself, for a folded letter its other case, and the
+ * first bytes of U+212A (for k) and U+017F (for s).  Returns how many. */
+static size_t fold_bytes(const lit *l, size_t j, unsigned char out[3])
+{
+    unsigned char b = l->b[j];
+    size_t n = 0;
+    out[n++] = b;
+    if (l->fold && b >= 'a' && b <= 'z') {
+        out[n++] = (unsigned char)(b - 0x20);
+        if (b == 'k')
+            out[n++] = 0xE2;
+        else if (b == 's')
+            out[n++] = 0xC5;
+    }
+    return n;
+}
+
+/* Marks in pf->pair every pair of bytes an occurrence of l can start with.
+ * A one-byte atom marks its byte followed by any byte; a folded k or s
+ * first also marks the first two bytes of U+212A or U+017F. */
+static void add_pairs(ft_prefilter *pf, const lit *l)
+{
+    unsigned char f[3], s[3];
+    size_t nf = l->n ? fold_bytes(l, 0, f) : (f[0] = 0, 1);
+    for (size_t a = 0; a < nf; a++) {
+        if (f[a] == 0xE2 || f[a] == 0xC5) {
+            unsigned k = f[a] == 0xE2 ? 0xE284u : 0xC5BFu;
+            if (l->n >= 1 && l->b[0] >= 'a' && l->b[0] <= 'z') {
+                pf->pair[k >> 5] |= 1u << (k & 31);
+                continue;
+            }
+        }
+        if (l->n < 2) {
+            for (unsigned x = 0; x < 256; x++) {
+                unsigned k = (unsigned)f[a] << 8 | x;
+                pf->pair[k >> 5] |= 1u << (k & 31);
+            }
+            continue;
+        }
+        size_t ns = fold_bytes(l, 1, s);
+        for (size_t b = 0; b < ns; b++) {
+            unsigned k = (unsigned)f[a] << 8 | s[b];
+            pf->pair[k >> 5] |= 1u << (k & 31);
+        }
+    }
 }
 
 /* Adds gate g's atoms to the atom table (deduplicated later). */
@@ -1512,6 +1561,8 @@ static int collect_atoms(ft_prefilter *pf)
         pf->bmp[0x212A >> 5] |= 1u << (0x212A & 31);
     if (pf->fold_first['s'])
         pf->bmp[0x017F >> 5] |= 1u << (0x017F & 31);
+    for (size_t i = 0; i < m; i++)
+        add_pairs(pf, &pf->atoms[i].l);
     return 0;
 }
 
@@ -1769,43 +1820,64 @@ static size_t atoms_from(const ft_prefilter *pf, uint32_t c)
     return lo;
 }
 
+/* Tries every atom that can start at byte i, a character boundary or not
+ * (a continuation byte starts no atom). */
+static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char *t,
+                    size_t len, size_t i)
+{
+    unsigned char c = t[i];
+    if (c < 0x80) {
+        if (pf->ascii_hi[c] && try_atoms(pf, st, pf->ascii_lo[c], pf->ascii_hi[c], t, len, i))
+            return FT_ERR_NOMEM;
+        if (c >= 'A' && c <= 'Z' && pf->fold_first[c | 0x20] &&
+            try_atoms(pf, st, pf->ascii_lo[c | 0x20], pf->ascii_hi[c | 0x20], t, len, i))
+            return FT_ERR_NOMEM;
+        return 0;
+    }
+    int l = ft_utf8_seq_len(t + i, len - i);
+    if (l <= 0)
+        return 0;
+    uint32_t cp = ft_utf8_decode(t + i, l);
+    if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
+        size_t a = atoms_from(pf, cp), b = a;
+        while (b < pf->n_atoms && pf->atoms[b].first == cp)
+            b++;
+        if (b > a && try_atoms(pf, st, a, b, t, len, i))
+            return FT_ERR_NOMEM;
+        unsigned char f = cp == 0x212A ? 'k' : cp == 0x017F ? 's' : 0;
+        if (f && pf->fold_first[f] &&
+            try_atoms(pf, st, pf->ascii_lo[f], pf->ascii_hi[f], t, len, i))
+            return FT_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* One pass over the bytes: the pair bitmap, indexed by a byte and the next
+ * one, rejects almost every position; the rest go to atoms_at().  Only the
+ * starting bytes of characters can pass (no atom occurrence starts with a
+ * continuation byte), so every atom occurrence at a character boundary is
+ * found, as a pass decoding each character would. */
 int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
                       size_t len)
 {
     for (size_t g = 0; g < st->n_gates; g++)
         st->n[g] = 0;
     const unsigned char *t = (const unsigned char *)text;
+    if (len == 0)
+        return 0;
+    const uint32_t *pair = pf->pair;
     size_t i = 0;
-    while (i < len) {
-        unsigned char c = t[i];
-        if (c < 0x80) {
-            if (pf->ascii_hi[c] && try_atoms(pf, st, pf->ascii_lo[c], pf->ascii_hi[c], t, len, i))
-                return FT_ERR_NOMEM;
-            if (c >= 'A' && c <= 'Z' && pf->fold_first[c | 0x20] &&
-                try_atoms(pf, st, pf->ascii_lo[c | 0x20], pf->ascii_hi[c | 0x20], t, len, i))
-                return FT_ERR_NOMEM;
-            i++;
+    unsigned k = t[0];
+    for (; i + 1 < len; i++) {
+        k = (k << 8 | t[i + 1]) & 0xFFFFu;
+        if (!((pair[k >> 5] >> (k & 31)) & 1))
             continue;
-        }
-        int l = ft_utf8_seq_len(t + i, len - i);
-        if (l <= 0) {
-            i++;
-            continue;
-        }
-        uint32_t cp = ft_utf8_decode(t + i, l);
-        if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
-            size_t a = atoms_from(pf, cp), b = a;
-            while (b < pf->n_atoms && pf->atoms[b].first == cp)
-                b++;
-            if (b > a && try_atoms(pf, st, a, b, t, len, i))
-                return FT_ERR_NOMEM;
-            unsigned char f = cp == 0x212A ? 'k' : cp == 0x017F ? 's' : 0;
-            if (f && pf->fold_first[f] &&
-                try_atoms(pf, st, pf->ascii_lo[f], pf->ascii_hi[f], t, len, i))
-                return FT_ERR_NOMEM;
-        }
-        i += (size_t)l;
+        if ((t[i] & 0xC0) != 0x80 && atoms_at(pf, st, t, len, i))
+            return FT_ERR_NOMEM;
     }
+    k = (unsigned)t[len - 1] << 8;
+    if (((pair[k >> 5] >> (k & 31)) & 1) && (t[len - 1] & 0xC0) != 0x80)
+        return atoms_at(pf, st, t, len, len - 1);
     return 0;
 }
 
