@@ -372,6 +372,10 @@ int ft_pf_pat_gate(const ft_pf_pat *p);
  * byte h can begin (look-back bound, then the characters allowed before the
  * hit, walked back from h). */
 size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h);
+/* The same bound before the scan's position is applied: for a start that
+ * is a character boundary no later than h, ft_pf_window_lo() is the larger
+ * of start and this, so the scanner can compute it once per hit. */
+size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h);
 /* Whether a hit of p's gate at byte h can be the gate occurrence of a match:
  * the text before it has what every match has there (e.g. a digit before a
  * unit word).  1 when the pattern has no such check. */

@@ -1642,38 +1642,32 @@ int ft_pf_pat_gate(const ft_pf_pat *p)
     return p->gate;
 }
 
-size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h)
+size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h)
 {
-    size_t floor = start;
-    if (p->back != INF && h - start > p->back)
+    size_t floor = 0;
+    if (p->back != INF && h > p->back)
         floor = h - p->back;
     if (!p->has_pre) {
-        while (floor > start && ((unsigned char)text[floor] & 0xC0) == 0x80)
+        while (floor > 0 && ((unsigned char)text[floor] & 0xC0) == 0x80)
             floor--;
         return floor;
     }
     /* walk back over the characters that may precede the hit */
     size_t lo = h;
     while (lo > floor) {
-        size_t prev = ft_utf8_prev(text, lo);
-        if (prev < floor)
-            break;
-        int l = ft_utf8_seq_len((const unsigned char *)text + prev, lo - prev);
-        uint32_t c = l > 0 ? ft_utf8_decode((const unsigned char *)text + prev, l) : 0xFFFD;
-        if (!aset_has(&p->pre, c))
+        size_t prev;
+        uint32_t c = ft_utf8_before(text, lo, &prev);
+        if (prev < floor || !aset_has(&p->pre, c))
             break;
         lo = prev;
     }
     return lo;
 }
 
-/* The code point ending at byte pos (> 0) of valid UTF-8 text; sets *prev
- * to where it starts. */
-static uint32_t cp_before(const char *text, size_t pos, size_t *prev)
+size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h)
 {
-    *prev = ft_utf8_prev(text, pos);
-    int l = ft_utf8_seq_len((const unsigned char *)text + *prev, pos - *prev);
-    return l > 0 ? ft_utf8_decode((const unsigned char *)text + *prev, l) : 0xFFFD;
+    size_t lo = ft_pf_walk_lo(p, text, h);
+    return lo > start ? lo : start;
 }
 
 int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
@@ -1684,7 +1678,7 @@ int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
     size_t pos = h;
     while (pos > 0) {
         size_t prev;
-        uint32_t c = cp_before(text, pos, &prev);
+        uint32_t c = ft_utf8_before(text, pos, &prev);
         if (aset_has(&k->l, c))
             return 1;
         if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has(&k->mid, c)))

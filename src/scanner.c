@@ -27,6 +27,15 @@ typedef struct pattr {
     int boolean;
 } pattr;
 
+/* What run_pattern() has worked out about one gate hit of the pattern it
+ * runs: the window start ft_pf_walk_lo() gives (SIZE_MAX until computed)
+ * and whether the hit passes ft_pf_hit_ok() (-1 until computed).  Windows
+ * are revisited after each match, so each hit is looked at once. */
+typedef struct hit_memo {
+    size_t lo;
+    signed char ok;
+} hit_memo;
+
 struct ft_scanner {
     const ft_rules *rules;
     pcre2_match_data *md;
@@ -50,6 +59,8 @@ struct ft_scanner {
     size_t *bounds;
     size_t cap_bounds;
     ft_pf_state *pf;       /* prefilter hit lists */
+    hit_memo *memo;        /* per hit of the pattern being run */
+    size_t cap_memo;
     int gated;             /* this scan uses the prefilter */
     ft_result res;
 };
@@ -102,6 +113,7 @@ void ft_scanner_destroy(ft_scanner *s)
     free(s->warn_off);
     free(s->warn_ptr);
     free(s->bounds);
+    free(s->memo);
     ft_pf_state_free(s->pf);
     free(s);
 }
@@ -222,6 +234,25 @@ static size_t next_char(const char *t, size_t len, size_t i)
     return i + (l > 0 ? (size_t)l : 1);
 }
 
+/* Whether hit j passes the pattern's check (memoised). */
+static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
+                   hit_memo *m, size_t j)
+{
+    if (m[j].ok < 0)
+        m[j].ok = (signed char)ft_pf_hit_ok(g, text, hits[j]);
+    return m[j].ok;
+}
+
+/* ft_pf_window_lo() for hit j and a scan position `start` (a character
+ * boundary, at most the hit), with the walk memoised. */
+static size_t memo_lo(const ft_pf_pat *g, const char *text, const size_t *hits,
+                      hit_memo *m, size_t j, size_t start)
+{
+    if (m[j].lo == SIZE_MAX)
+        m[j].lo = ft_pf_walk_lo(g, text, hits[j]);
+    return m[j].lo > start ? m[j].lo : start;
+}
+
 /* Where the next match attempt of a gated pattern may start.  Every match
  * that starts at or after `start` contains a gate hit h >= its start that
  * passes ft_pf_hit_ok(), and ft_pf_window_lo() bounds how far before h it
@@ -229,22 +260,25 @@ static size_t next_char(const char *t, size_t len, size_t i)
  * positions [lo, h], widened over the following hits whose windows touch
  * it.  Sets *lo and *limit; returns 0 when no hit is left. */
 static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t start,
-                       const size_t *hits, size_t n, size_t *hi, size_t *lo, size_t *limit)
+                       const size_t *hits, hit_memo *m, size_t n, size_t *hi,
+                       size_t *lo, size_t *limit)
 {
-    while (*hi < n && (hits[*hi] < start || !ft_pf_hit_ok(g, text, hits[*hi])))
+    while (*hi < n && (hits[*hi] < start || !memo_ok(g, text, hits, m, *hi)))
         (*hi)++;
     if (*hi >= n)
         return 0;
     size_t h = hits[*hi];
-    *lo = ft_pf_window_lo(g, text, start, h);
+    *lo = memo_lo(g, text, hits, m, *hi, start);
     /* *hi stays at the first hit: a match may end inside the widened window */
+    size_t after = next_char(text, len, h);
     for (size_t j = *hi + 1; j < n; j++) {
-        size_t after = next_char(text, len, h);
         /* a later hit's window starts no earlier than this one's */
-        if (ft_pf_window_lo(g, text, after, hits[j]) > after)
+        if (memo_lo(g, text, hits, m, j, after) > after)
             break;
-        if (ft_pf_hit_ok(g, text, hits[j]))
+        if (memo_ok(g, text, hits, m, j)) {
             h = hits[j];
+            after = next_char(text, len, h);
+        }
     }
     *limit = h;
     return 1;
@@ -260,10 +294,15 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
     pcre2_code *code = r->code[k];
     size_t start = 0, hi = 0, limit = 0;
     pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
+    if (hits) {
+        if (grow((void **)&s->memo, &s->cap_memo, n_hits, sizeof(hit_memo)))
+            return;
+        memset(s->memo, 0xFF, n_hits * sizeof(hit_memo));
+    }
     while (start <= len) {
         size_t from = start;
         if (hits) {
-            if (!next_window(g, text, len, start, hits, n_hits, &hi, &from, &limit))
+            if (!next_window(g, text, len, start, hits, s->memo, n_hits, &hi, &from, &limit))
                 break;
             pcre2_set_offset_limit(s->mctx, limit);
         }
@@ -376,7 +415,9 @@ static size_t bound_index(const size_t *b, size_t n, size_t off)
 }
 
 /* Converts byte offsets of the emitted spans to code points and UTF-16 units
- * with one pass over the text. */
+ * with one pass over the text, which is valid UTF-8 (the sanitised copy
+ * when the input was not: each replaced byte is one code point and one
+ * UTF-16 unit, as an invalid byte counts). */
 static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n)
 {
     if (grow((void **)&s->bounds, &s->cap_bounds, 2 * n * 3 + 1, sizeof(size_t)))
@@ -396,15 +437,11 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
     const unsigned char *u = (const unsigned char *)text;
     size_t pos = 0, c = 0, w = 0;
     for (size_t j = 0; j < m; j++) {
-        while (pos < b[j] && pos < len) {
-            if (u[pos] < 0x80) {
-                pos++;
-                w++;
-            } else {
-                int l = ft_utf8_seq_len(u + pos, len - pos);
-                pos += l > 0 ? (size_t)l : 1;
-                w += l == 4 ? 2 : 1;
-            }
+        size_t end = b[j] < len ? b[j] : len;
+        while (pos < end) {
+            int l = ft_utf8_lead_len(u[pos]);
+            pos += (size_t)l;
+            w += l == 4 ? 2 : 1;
             c++;
         }
         cp[j] = c;
@@ -533,7 +570,7 @@ finish:;
         sp->why = c->why;
         j++;
     }
-    if (convert_offsets(s, text, len, n))
+    if (convert_offsets(s, subject, len, n))
         return FT_ERR_NOMEM;
     if (grow((void **)&s->warn_ptr, &s->cap_warn_ptr, s->n_warn + 1, sizeof(char *)))
         return FT_ERR_NOMEM;
