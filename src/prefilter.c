@@ -1378,6 +1378,7 @@ static void parse_alt(parser *ps, info *out)
 
 typedef struct pf_atom {
     lit l;
+    uint32_t q, qm;        /* quick test: (first 4 text bytes & qm) == q */
     uint32_t first;        /* first code point */
     uint32_t *gates;
     size_t n_gates;
@@ -1503,6 +1504,25 @@ static void add_pairs(ft_prefilter *pf, const lit *l)
     }
 }
 
+/* Sets the quick test of atom a: its first (up to) four bytes and a mask,
+ * little-endian as a 32-bit load of the text gives them.  A folded letter
+ * is compared without its case bit; from a folded k or s on, which may
+ * also be a longer non-ASCII character, nothing is compared. */
+static void set_quick(pf_atom *a)
+{
+    const lit *l = &a->l;
+    a->q = a->qm = 0;
+    for (size_t j = 0; j < l->n && j < 4; j++) {
+        unsigned char b = l->b[j], m = 0xFF;
+        if (l->fold && (b == 'k' || b == 's'))
+            break;
+        if (l->fold && b >= 'a' && b <= 'z')
+            m = 0xDF;
+        a->q |= (uint32_t)(b & m) << (8 * j);
+        a->qm |= (uint32_t)m << (8 * j);
+    }
+}
+
 /* Adds gate g's atoms to the atom table (deduplicated later). */
 static int collect_atoms(ft_prefilter *pf)
 {
@@ -1561,8 +1581,10 @@ static int collect_atoms(ft_prefilter *pf)
         pf->bmp[0x212A >> 5] |= 1u << (0x212A & 31);
     if (pf->fold_first['s'])
         pf->bmp[0x017F >> 5] |= 1u << (0x017F & 31);
-    for (size_t i = 0; i < m; i++)
+    for (size_t i = 0; i < m; i++) {
         add_pairs(pf, &pf->atoms[i].l);
+        set_quick(&pf->atoms[i]);
+    }
     return 0;
 }
 
@@ -1789,8 +1811,15 @@ static int atom_at(const lit *l, const unsigned char *t, size_t len, size_t i)
 static int try_atoms(const ft_prefilter *pf, ft_pf_state *st, size_t lo, size_t hi,
                      const unsigned char *t, size_t len, size_t i)
 {
+    int quick = len - i >= 4;
+    uint32_t w = 0;
+    if (quick)
+        w = (uint32_t)t[i] | (uint32_t)t[i + 1] << 8 | (uint32_t)t[i + 2] << 16 |
+            (uint32_t)t[i + 3] << 24;
     for (size_t a = lo; a < hi; a++) {
         const pf_atom *at = &pf->atoms[a];
+        if (quick && (w & at->qm) != at->q)
+            continue;
         if (!atom_at(&at->l, t, len, i))
             continue;
         for (size_t g = 0; g < at->n_gates; g++)
@@ -1866,7 +1895,15 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
         k = (k << 8 | t[i + 1]) & 0xFFFFu;
         if (!((pair[k >> 5] >> (k & 31)) & 1))
             continue;
-        if ((t[i] & 0xC0) != 0x80 && atoms_at(pf, st, t, len, i))
+        unsigned char c = t[i];
+        if (c >= 0xE0 && c < 0xF0 && len - i >= 3) {
+            /* three-byte characters (CJK): the code point bitmap decides */
+            uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(t[i + 1] & 0x3F) << 6) |
+                          (t[i + 2] & 0x3F);
+            if (!((pf->bmp[cp >> 5] >> (cp & 31)) & 1))
+                continue;
+        }
+        if ((c & 0xC0) != 0x80 && atoms_at(pf, st, t, len, i))
             return FT_ERR_NOMEM;
     }
     k = (unsigned)t[len - 1] << 8;
