@@ -1390,8 +1390,25 @@ struct ft_pf_pat {
     int has_pre;           /* only code points of pre precede the hit */
     aset pre;
     chk chk;               /* what must precede a hit (see struct chk) */
+    uint32_t pre_a[4], l_a[4], mid_a[4];  /* ASCII members of pre, chk.l, chk.mid */
 };
 typedef struct ft_pf_pat pf_pat;
+
+/* Fills bits (128, one per ASCII code point) with what aset_has() says. */
+static void ascii_bits(const aset *a, uint32_t bits[4])
+{
+    for (uint32_t c = 0; c < 128; c++)
+        if (aset_has(a, c))
+            bits[c >> 5] |= 1u << (c & 31);
+}
+
+/* Whether c is in a, whose ASCII members are bits. */
+static inline int aset_has_q(const uint32_t bits[4], const aset *a, uint32_t c)
+{
+    if (c < 128)
+        return (bits[c >> 5] >> (c & 31)) & 1;
+    return aset_has(a, c);
+}
 
 struct ft_prefilter {
     lset *gates;           /* atom sets, one per gate */
@@ -1431,6 +1448,9 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
         pp->pre = top.pre;
         pp->has_pre = !top.pre.big;
         pp->chk = top.chk;
+        ascii_bits(&pp->pre, pp->pre_a);
+        ascii_bits(&pp->chk.l, pp->l_a);
+        ascii_bits(&pp->chk.mid, pp->mid_a);
         top.req.v = NULL;
         top.req.n = 0;
     }
@@ -1679,7 +1699,7 @@ size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h)
     while (lo > floor) {
         size_t prev;
         uint32_t c = ft_utf8_before(text, lo, &prev);
-        if (prev < floor || !aset_has(&p->pre, c))
+        if (prev < floor || !aset_has_q(p->pre_a, &p->pre, c))
             break;
         lo = prev;
     }
@@ -1701,9 +1721,9 @@ int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
     while (pos > 0) {
         size_t prev;
         uint32_t c = ft_utf8_before(text, pos, &prev);
-        if (aset_has(&k->l, c))
+        if (aset_has_q(p->l_a, &k->l, c))
             return 1;
-        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has(&k->mid, c)))
+        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has_q(p->mid_a, &k->mid, c)))
             return 0;
         pos = prev;
     }
