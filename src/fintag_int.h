@@ -224,6 +224,9 @@ typedef struct ft_rule {
     int line, col;
     size_t index;
     int hidden;           /* type starts with '_': context rule, not emitted */
+    char *requires;       /* `requires:` a context type; NULL = always run */
+    int fact_bit;         /* context rule: bit of its type in ft_doc_ctx.facts */
+    int req_bit;          /* bit that must be set for the rule to run, or -1 */
 } ft_rule;
 
 typedef struct ft_define {
@@ -296,6 +299,7 @@ typedef struct ft_doc_ctx {
     int ref_y, ref_m, ref_d;       /* parsed ref_date, 0 when unknown */
     double default_scale;          /* from 单位：亿元, 0 = none */
     char default_currency[8];      /* from 单位：亿元 */
+    uint64_t facts;                /* context types whose rules kept a match */
 } ft_doc_ctx;
 
 /* What a normaliser sees: the document, the match, its captures. */

@@ -351,6 +351,8 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
             c->be = ctx.end;
         }
         if (keep == FT_NORM_KEEP && c->be > c->bs) {
+            if (r->fact_bit >= 0)
+                doc->facts |= (uint64_t)1 << r->fact_bit;
             s->n_cands++;
             start = me;
         } else {
@@ -375,6 +377,14 @@ static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t l
         }
         run_pattern(s, r, k, text, len, doc, g, hits, n_hits);
     }
+}
+
+/* Whether rule r may run: a rule with `requires:` runs only when a context
+ * rule of that type kept a match in this document (or in an earlier piece
+ * of it, through the carried context). */
+static int fact_ok(const ft_rule *r, const ft_doc_ctx *doc)
+{
+    return r->req_bit < 0 || ((doc->facts >> r->req_bit) & 1);
 }
 
 /* Parses "YYYY-MM-DD" (or a longer timestamp starting with it). */
@@ -519,12 +529,12 @@ int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
         s->gated = 1;
     }
     for (size_t i = 0; i < R->n_rules; i++)
-        if (R->rules[i].hidden)
+        if (R->rules[i].hidden && fact_ok(&R->rules[i], &doc))
             run_rule(s, &R->rules[i], subject, len, &doc);
     s->n_cands = 0;
     s->n_pattrs = 0;
     for (size_t i = 0; i < R->n_rules; i++)
-        if (!R->rules[i].hidden)
+        if (!R->rules[i].hidden && fact_ok(&R->rules[i], &doc))
             run_rule(s, &R->rules[i], subject, len, &doc);
 
     ft_resolve(s->cands, s->n_cands, opts->keep_overlaps);
