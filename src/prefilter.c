@@ -1895,40 +1895,43 @@ static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char
     return 0;
 }
 
+/* Whether atoms_at() can find anything at byte i (i + 2 < len): the pair
+ * bitmap on t[i] t[i+1] and, when t[i] starts a three-byte character
+ * (CJK), the code point bitmap too.  Computed without branches: the one
+ * branch on the result is mostly not taken. */
+static inline int may_start(const ft_prefilter *pf, const unsigned char *t, size_t i)
+{
+    unsigned c0 = t[i], c1 = t[i + 1], c2 = t[i + 2];
+    unsigned k = c0 << 8 | c1;
+    unsigned cp = (c0 & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
+    unsigned in_pair = (pf->pair[k >> 5] >> (k & 31)) & 1;
+    unsigned in_bmp = (pf->bmp[cp >> 5] >> (cp & 31)) & 1;
+    unsigned three = (c0 & 0xF0) == 0xE0;
+    return (int)(in_pair & (in_bmp | !three));
+}
+
 /* One pass over the bytes: the pair bitmap, indexed by a byte and the next
- * one, rejects almost every position; the rest go to atoms_at().  Only the
- * starting bytes of characters can pass (no atom occurrence starts with a
- * continuation byte), so every atom occurrence at a character boundary is
- * found, as a pass decoding each character would. */
+ * one, and for three-byte characters the code point bitmap reject almost
+ * every position; the rest go to atoms_at().  No pair starting with a
+ * continuation byte is marked (no atom occurrence starts with one), so
+ * every atom occurrence at a character boundary is found, as a pass
+ * decoding each character would find it. */
 int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
                       size_t len)
 {
     for (size_t g = 0; g < st->n_gates; g++)
         st->n[g] = 0;
     const unsigned char *t = (const unsigned char *)text;
-    if (len == 0)
-        return 0;
-    const uint32_t *pair = pf->pair;
     size_t i = 0;
-    unsigned k = t[0];
-    for (; i + 1 < len; i++) {
-        k = (k << 8 | t[i + 1]) & 0xFFFFu;
-        if (!((pair[k >> 5] >> (k & 31)) & 1))
-            continue;
-        unsigned char c = t[i];
-        if (c >= 0xE0 && c < 0xF0 && len - i >= 3) {
-            /* three-byte characters (CJK): the code point bitmap decides */
-            uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(t[i + 1] & 0x3F) << 6) |
-                          (t[i + 2] & 0x3F);
-            if (!((pf->bmp[cp >> 5] >> (cp & 31)) & 1))
-                continue;
-        }
-        if ((c & 0xC0) != 0x80 && atoms_at(pf, st, t, len, i))
+    for (; i + 2 < len; i++)
+        if (may_start(pf, t, i) && atoms_at(pf, st, t, len, i))
+            return FT_ERR_NOMEM;
+    /* the last two bytes: no three-byte character starts there */
+    for (; i < len; i++) {
+        unsigned k = (unsigned)t[i] << 8 | (i + 1 < len ? t[i + 1] : 0);
+        if (((pf->pair[k >> 5] >> (k & 31)) & 1) && atoms_at(pf, st, t, len, i))
             return FT_ERR_NOMEM;
     }
-    k = (unsigned)t[len - 1] << 8;
-    if (((pair[k >> 5] >> (k & 31)) & 1) && (t[len - 1] & 0xC0) != 0x80)
-        return atoms_at(pf, st, t, len, len - 1);
     return 0;
 }
 
