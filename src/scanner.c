@@ -424,6 +424,30 @@ static size_t bound_index(const size_t *b, size_t n, size_t off)
     return lo;
 }
 
+/* Adds to *cp and *w the code points and UTF-16 units of u[a..b), valid
+ * UTF-8 between character boundaries: a code point per byte that is not a
+ * continuation byte (10xxxxxx), one more unit per four-byte lead (11110xxx).
+ * Eight bytes at a time: bit 7 of each byte of the masks flags the byte. */
+static void count_units(const unsigned char *u, size_t a, size_t b, size_t *cp, size_t *w)
+{
+    const uint64_t hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    size_t n = b - a, cont = 0, four = 0;
+    for (; a + 8 <= b; a += 8) {
+        uint64_t x;
+        memcpy(&x, u + a, 8);
+        uint64_t mc = x & ~(x << 1) & hi;
+        uint64_t m4 = x & (x << 1) & (x << 2) & (x << 3) & ~(x << 4) & hi;
+        cont += (size_t)(((mc >> 7) * ones) >> 56);
+        four += (size_t)(((m4 >> 7) * ones) >> 56);
+    }
+    for (; a < b; a++) {
+        cont += (u[a] & 0xC0) == 0x80;
+        four += (u[a] & 0xF8) == 0xF0;
+    }
+    *cp += n - cont;
+    *w += n - cont + four;
+}
+
 /* Converts byte offsets of the emitted spans to code points and UTF-16 units
  * with one pass over the text, which is valid UTF-8 (the sanitised copy
  * when the input was not: each replaced byte is one code point and one
@@ -448,11 +472,9 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
     size_t pos = 0, c = 0, w = 0;
     for (size_t j = 0; j < m; j++) {
         size_t end = b[j] < len ? b[j] : len;
-        while (pos < end) {
-            int l = ft_utf8_lead_len(u[pos]);
-            pos += (size_t)l;
-            w += l == 4 ? 2 : 1;
-            c++;
+        if (pos < end) {
+            count_units(u, pos, end, &c, &w);
+            pos = end;
         }
         cp[j] = c;
         u16[j] = w;
