@@ -1410,6 +1410,20 @@ static inline int aset_has_q(const uint32_t bits[4], const aset *a, uint32_t c)
     return aset_has(a, c);
 }
 
+/* A slot of the open-addressing table from a non-ASCII first code point to
+ * its atoms [lo, hi) (hi == 0: empty slot). */
+#define FIRST_SLOTS 512
+typedef struct first_slot {
+    uint32_t cp;
+    uint32_t lo, hi;
+} first_slot;
+
+/* The slot where code point c is or would go. */
+static size_t first_hash(uint32_t c)
+{
+    return (size_t)((c * 2654435761u) >> 23) & (FIRST_SLOTS - 1);
+}
+
 struct ft_prefilter {
     lset *gates;           /* atom sets, one per gate */
     size_t n_gates;
@@ -1419,6 +1433,7 @@ struct ft_prefilter {
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
     uint32_t pair[0x10000 / 32];    /* first two bytes of some atom's match */
+    first_slot first[FIRST_SLOTS];  /* atoms by non-ASCII first code point */
     size_t *rule_base;     /* first pf_pat of each rule */
     pf_pat *pats;
     size_t n_pats;
@@ -1543,6 +1558,27 @@ static void set_quick(pf_atom *a)
     }
 }
 
+/* Enters atom i (atoms sorted by first code point) in the table of
+ * non-ASCII first code points.  A full table leaves the code point out:
+ * atoms_at() then falls back to a binary search. */
+static void add_first(ft_prefilter *pf, size_t i)
+{
+    uint32_t c = pf->atoms[i].first;
+    if (c < 128)
+        return;
+    for (size_t k = 0, h = first_hash(c); k < FIRST_SLOTS; k++, h = (h + 1) & (FIRST_SLOTS - 1)) {
+        first_slot *sl = &pf->first[h];
+        if (sl->hi && sl->cp != c)
+            continue;
+        if (!sl->hi) {
+            sl->cp = c;
+            sl->lo = (uint32_t)i;
+        }
+        sl->hi = (uint32_t)i + 1;
+        return;
+    }
+}
+
 /* Adds gate g's atoms to the atom table (deduplicated later). */
 static int collect_atoms(ft_prefilter *pf)
 {
@@ -1604,6 +1640,7 @@ static int collect_atoms(ft_prefilter *pf)
     for (size_t i = 0; i < m; i++) {
         add_pairs(pf, &pf->atoms[i].l);
         set_quick(&pf->atoms[i]);
+        add_first(pf, i);
     }
     return 0;
 }
@@ -1863,6 +1900,26 @@ static size_t atoms_from(const ft_prefilter *pf, uint32_t c)
     return lo;
 }
 
+/* Sets [*a, *b) to the atoms whose first code point is c (non-ASCII). */
+static void atoms_of(const ft_prefilter *pf, uint32_t c, size_t *a, size_t *b)
+{
+    for (size_t k = 0, h = first_hash(c); k < FIRST_SLOTS; k++, h = (h + 1) & (FIRST_SLOTS - 1)) {
+        const first_slot *sl = &pf->first[h];
+        if (!sl->hi) {
+            *a = *b = 0;
+            return;
+        }
+        if (sl->cp == c) {
+            *a = sl->lo;
+            *b = sl->hi;
+            return;
+        }
+    }
+    *a = *b = atoms_from(pf, c);
+    while (*b < pf->n_atoms && pf->atoms[*b].first == c)
+        (*b)++;
+}
+
 /* Tries every atom that can start at byte i, a character boundary or not
  * (a continuation byte starts no atom). */
 static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char *t,
@@ -1882,9 +1939,8 @@ static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char
         return 0;
     uint32_t cp = ft_utf8_decode(t + i, l);
     if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
-        size_t a = atoms_from(pf, cp), b = a;
-        while (b < pf->n_atoms && pf->atoms[b].first == cp)
-            b++;
+        size_t a, b;
+        atoms_of(pf, cp, &a, &b);
         if (b > a && try_atoms(pf, st, a, b, t, len, i))
             return FT_ERR_NOMEM;
         unsigned char f = cp == 0x212A ? 'k' : cp == 0x017F ? 's' : 0;
