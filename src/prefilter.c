@@ -1379,6 +1379,7 @@ static void parse_alt(parser *ps, info *out)
 typedef struct pf_atom {
     lit l;
     uint32_t q, qm;        /* quick test: (first 4 text bytes & qm) == q */
+    int qfull;             /* the quick test is the whole comparison */
     uint32_t first;        /* first code point */
     uint32_t *gates;
     size_t n_gates;
@@ -1540,17 +1541,21 @@ static void add_pairs(ft_prefilter *pf, const lit *l)
 }
 
 /* Sets the quick test of atom a: its first (up to) four bytes and a mask,
- * little-endian as a 32-bit load of the text gives them.  A folded letter
+ * byte j in bits 8j..8j+7 as try_atoms() packs the text.  A folded letter
  * is compared without its case bit; from a folded k or s on, which may
- * also be a longer non-ASCII character, nothing is compared. */
+ * also be a longer non-ASCII character, nothing is compared.  qfull: the
+ * test compares the whole atom, no further comparison is needed. */
 static void set_quick(pf_atom *a)
 {
     const lit *l = &a->l;
     a->q = a->qm = 0;
+    a->qfull = l->n <= 4;
     for (size_t j = 0; j < l->n && j < 4; j++) {
         unsigned char b = l->b[j], m = 0xFF;
-        if (l->fold && (b == 'k' || b == 's'))
+        if (l->fold && (b == 'k' || b == 's')) {
+            a->qfull = 0;
             break;
+        }
         if (l->fold && b >= 'a' && b <= 'z')
             m = 0xDF;
         a->q |= (uint32_t)(b & m) << (8 * j);
@@ -1877,7 +1882,7 @@ static int try_atoms(const ft_prefilter *pf, ft_pf_state *st, size_t lo, size_t 
         const pf_atom *at = &pf->atoms[a];
         if (quick && (w & at->qm) != at->q)
             continue;
-        if (!atom_at(&at->l, t, len, i))
+        if (!(quick && at->qfull) && !atom_at(&at->l, t, len, i))
             continue;
         for (size_t g = 0; g < at->n_gates; g++)
             if (add_hit(st, at->gates[g], i))
