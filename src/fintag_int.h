@@ -372,6 +372,12 @@ int ft_prefilter_gate(const ft_prefilter *pf, size_t rule, size_t k, size_t *bac
 typedef struct ft_pf_pat ft_pf_pat;
 const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k);
 int ft_pf_pat_gate(const ft_pf_pat *p);
+/* Number of patterns (gated or not) of the rule set. */
+size_t ft_prefilter_pats(const ft_prefilter *pf);
+/* Classes of p, each below ft_prefilter_pats(): patterns of one walk class
+ * get the same ft_pf_walk_lo(), patterns of one check class the same
+ * ft_pf_hit_ok(), for every hit of their (common) gate. */
+void ft_pf_pat_classes(const ft_pf_pat *p, size_t *wcls, size_t *ccls);
 /* The lowest offset >= start at which a match attempt whose gate hit is at
  * byte h can begin (look-back bound, then the characters allowed before the
  * hit, walked back from h). */

@@ -1392,6 +1392,7 @@ struct ft_pf_pat {
     aset pre;
     chk chk;               /* what must precede a hit (see struct chk) */
     uint32_t pre_a[4], l_a[4], mid_a[4];  /* ASCII members of pre, chk.l, chk.mid */
+    size_t wcls, ccls;     /* first pattern with the same gate and walk / check */
 };
 typedef struct ft_pf_pat pf_pat;
 
@@ -1472,6 +1473,44 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
     }
     info_free(&top);
     return ok ? 0 : -1;
+}
+
+/* Whether two code point sets are equal as aset_has() sees them. */
+static int aset_equal(const aset *a, const aset *b)
+{
+    return a->n == b->n && a->big == b->big && !memcmp(a->lo, b->lo, a->n * sizeof a->lo[0]) &&
+           !memcmp(a->hi, b->hi, a->n * sizeof a->hi[0]);
+}
+
+/* Numbers the gated patterns' walks and checks: patterns with the same gate
+ * and the same look-back bound and pre set walk alike (wcls), those with
+ * the same gate and check judge hits alike (ccls); each class is the index
+ * of its first pattern. */
+static void set_classes(ft_prefilter *pf)
+{
+    for (size_t q = 0; q < pf->n_pats; q++) {
+        pf_pat *p = &pf->pats[q];
+        p->wcls = p->ccls = q;
+        if (p->gate < 0)
+            continue;
+        int wdone = 0, cdone = 0;
+        for (size_t e = 0; e < q && !(wdone && cdone); e++) {
+            const pf_pat *o = &pf->pats[e];
+            if (o->gate != p->gate)
+                continue;
+            if (!wdone && o->back == p->back && o->has_pre == p->has_pre &&
+                (!p->has_pre || aset_equal(&o->pre, &p->pre))) {
+                p->wcls = o->wcls;
+                wdone = 1;
+            }
+            if (!cdone && o->chk.on == p->chk.on &&
+                (!p->chk.on || (o->chk.d == p->chk.d && aset_equal(&o->chk.l, &p->chk.l) &&
+                                aset_equal(&o->chk.mid, &p->chk.mid)))) {
+                p->ccls = o->ccls;
+                cdone = 1;
+            }
+        }
+    }
 }
 
 static int lset_equal(const lset *a, const lset *b)
@@ -1700,6 +1739,7 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
             pp->gate = (int)g;
         }
     }
+    set_classes(pf);
     if (collect_atoms(pf)) {
         ft_prefilter_free(pf);
         return FT_ERR_NOMEM;
@@ -1724,6 +1764,17 @@ const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k)
 int ft_pf_pat_gate(const ft_pf_pat *p)
 {
     return p->gate;
+}
+
+size_t ft_prefilter_pats(const ft_prefilter *pf)
+{
+    return pf->n_pats;
+}
+
+void ft_pf_pat_classes(const ft_pf_pat *p, size_t *wcls, size_t *ccls)
+{
+    *wcls = p->wcls;
+    *ccls = p->ccls;
 }
 
 size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h)

@@ -27,14 +27,18 @@ typedef struct pattr {
     int boolean;
 } pattr;
 
-/* What run_pattern() has worked out about one gate hit of the pattern it
- * runs: the window start ft_pf_walk_lo() gives (SIZE_MAX until computed)
- * and whether the hit passes ft_pf_hit_ok() (-1 until computed).  Windows
- * are revisited after each match, so each hit is looked at once. */
-typedef struct hit_memo {
-    size_t lo;
-    signed char ok;
-} hit_memo;
+/* What the scan has worked out about the hits of a gate for one walk class
+ * or one check class of patterns (ft_pf_pat_classes()): per hit, the window
+ * start ft_pf_walk_lo() gives (SIZE_MAX until computed) or whether the hit
+ * passes ft_pf_hit_ok() (-1 until computed).  Windows are revisited after
+ * each match and patterns of a class share the answers, so each hit is
+ * looked at once per class and document.  `doc` stamps the document the
+ * values belong to. */
+typedef struct memo {
+    void *v;
+    size_t cap;
+    unsigned long doc;
+} memo;
 
 struct ft_scanner {
     const ft_rules *rules;
@@ -59,8 +63,9 @@ struct ft_scanner {
     size_t *bounds;
     size_t cap_bounds;
     ft_pf_state *pf;       /* prefilter hit lists */
-    hit_memo *memo;        /* per hit of the pattern being run */
-    size_t cap_memo;
+    memo *wmemo, *cmemo;   /* per walk class and check class */
+    size_t n_memo;
+    unsigned long doc_no;  /* scans so far, stamps the memos */
     int gated;             /* this scan uses the prefilter */
     ft_result res;
 };
@@ -92,6 +97,15 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
         ft_scanner_destroy(s);
         return FT_ERR_NOMEM;
     }
+    if (rules->pf) {
+        s->n_memo = ft_prefilter_pats(rules->pf);
+        s->wmemo = calloc(s->n_memo + 1, sizeof *s->wmemo);
+        s->cmemo = calloc(s->n_memo + 1, sizeof *s->cmemo);
+        if (!s->wmemo || !s->cmemo) {
+            ft_scanner_destroy(s);
+            return FT_ERR_NOMEM;
+        }
+    }
     *out = s;
     return FT_OK;
 }
@@ -113,7 +127,12 @@ void ft_scanner_destroy(ft_scanner *s)
     free(s->warn_off);
     free(s->warn_ptr);
     free(s->bounds);
-    free(s->memo);
+    for (size_t i = 0; i < s->n_memo; i++) {
+        free(s->wmemo[i].v);
+        free(s->cmemo[i].v);
+    }
+    free(s->wmemo);
+    free(s->cmemo);
     ft_pf_state_free(s->pf);
     free(s);
 }
@@ -234,23 +253,42 @@ static size_t next_char(const char *t, size_t len, size_t i)
     return i + (l > 0 ? (size_t)l : 1);
 }
 
+/* The values of memo m for this document and n hits, all bytes 0xFF (not
+ * computed) when the memo held another document's; NULL when out of memory. */
+static void *memo_get(ft_scanner *s, memo *m, size_t n, size_t size)
+{
+    if (m->doc != s->doc_no) {
+        if (grow(&m->v, &m->cap, n, size))
+            return NULL;
+        memset(m->v, 0xFF, n * size);
+        m->doc = s->doc_no;
+    }
+    return m->v;
+}
+
+/* The memos a gated pattern works with. */
+typedef struct hit_memo {
+    size_t *lo;            /* per hit: ft_pf_walk_lo(), SIZE_MAX = not yet */
+    signed char *ok;       /* per hit: ft_pf_hit_ok(), -1 = not yet */
+} hit_memo;
+
 /* Whether hit j passes the pattern's check (memoised). */
 static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
-                   hit_memo *m, size_t j)
+                   const hit_memo *m, size_t j)
 {
-    if (m[j].ok < 0)
-        m[j].ok = (signed char)ft_pf_hit_ok(g, text, hits[j]);
-    return m[j].ok;
+    if (m->ok[j] < 0)
+        m->ok[j] = (signed char)ft_pf_hit_ok(g, text, hits[j]);
+    return m->ok[j];
 }
 
 /* ft_pf_window_lo() for hit j and a scan position `start` (a character
  * boundary, at most the hit), with the walk memoised. */
 static size_t memo_lo(const ft_pf_pat *g, const char *text, const size_t *hits,
-                      hit_memo *m, size_t j, size_t start)
+                      const hit_memo *m, size_t j, size_t start)
 {
-    if (m[j].lo == SIZE_MAX)
-        m[j].lo = ft_pf_walk_lo(g, text, hits[j]);
-    return m[j].lo > start ? m[j].lo : start;
+    if (m->lo[j] == SIZE_MAX)
+        m->lo[j] = ft_pf_walk_lo(g, text, hits[j]);
+    return m->lo[j] > start ? m->lo[j] : start;
 }
 
 /* Where the next match attempt of a gated pattern may start.  Every match
@@ -260,7 +298,7 @@ static size_t memo_lo(const ft_pf_pat *g, const char *text, const size_t *hits,
  * positions [lo, h], widened over the following hits whose windows touch
  * it.  Sets *lo and *limit; returns 0 when no hit is left. */
 static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t start,
-                       const size_t *hits, hit_memo *m, size_t n, size_t *hi,
+                       const size_t *hits, const hit_memo *m, size_t n, size_t *hi,
                        size_t *lo, size_t *limit)
 {
     while (*hi < n && (hits[*hi] < start || !memo_ok(g, text, hits, m, *hi)))
@@ -294,15 +332,19 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
     pcre2_code *code = r->code[k];
     size_t start = 0, hi = 0, limit = 0;
     pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
+    hit_memo m = {NULL, NULL};
     if (hits) {
-        if (grow((void **)&s->memo, &s->cap_memo, n_hits, sizeof(hit_memo)))
+        size_t wc, cc;
+        ft_pf_pat_classes(g, &wc, &cc);
+        m.lo = memo_get(s, &s->wmemo[wc], n_hits, sizeof *m.lo);
+        m.ok = memo_get(s, &s->cmemo[cc], n_hits, sizeof *m.ok);
+        if (!m.lo || !m.ok)
             return;
-        memset(s->memo, 0xFF, n_hits * sizeof(hit_memo));
     }
     while (start <= len) {
         size_t from = start;
         if (hits) {
-            if (!next_window(g, text, len, start, hits, s->memo, n_hits, &hi, &from, &limit))
+            if (!next_window(g, text, len, start, hits, &m, n_hits, &hi, &from, &limit))
                 break;
             pcre2_set_offset_limit(s->mctx, limit);
         }
@@ -513,6 +555,7 @@ int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
     if (!text)
         text = "";
     s->n_cands = s->n_pattrs = s->n_warn = 0;
+    s->doc_no++;
     s->arena.len = 0;
     s->warn_text.len = 0;
     memset(&s->res, 0, sizeof s->res);
