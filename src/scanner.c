@@ -40,21 +40,6 @@ typedef struct memo {
     unsigned long doc;
 } memo;
 
-/* A remembered capture-name lookup: the group numbers of name `nm` in
- * `code` (n of them; NAME_MANY when there are more than fit, then the name
- * table is scanned each time).  Slots are found by the name's address
- * (normalisers pass string literals) and the code, and checked by content. */
-#define NAME_CACHE 256
-#define NAME_NUMS 4
-#define NAME_MANY 0xFF
-#define NAME_LEN 32
-typedef struct name_slot {
-    const pcre2_code *code;
-    char nm[NAME_LEN];
-    unsigned char n;
-    uint16_t num[NAME_NUMS];
-} name_slot;
-
 struct ft_scanner {
     const ft_rules *rules;
     pcre2_match_data *md;
@@ -77,7 +62,6 @@ struct ft_scanner {
     size_t n_warn, cap_warn, cap_warn_ptr;
     size_t *bounds;
     size_t cap_bounds;
-    name_slot names[NAME_CACHE];  /* ft_norm_group() lookups */
     ft_pf_state *pf;       /* prefilter hit lists */
     memo *wmemo, *cmemo;   /* per walk class and check class */
     size_t n_memo;
@@ -179,63 +163,25 @@ static void warn(ft_scanner *s, const char *msg)
 
 /* ---- normaliser support ------------------------------------------------- */
 
-/* Sets *str and *n to group num of the match when it is set. */
-static int group_set(const ft_norm_ctx *ctx, uint32_t num, const char **str, size_t *n)
-{
-    if (num >= ctx->n_pairs)
-        return 0;
-    PCRE2_SIZE a = ctx->ovector[2 * num], b = ctx->ovector[2 * num + 1];
-    if (a == PCRE2_UNSET || b < a)
-        return 0;
-    *str = ctx->text + a;
-    *n = b - a;
-    return 1;
-}
-
-/* Fills slot sl with the group numbers of name in code (name table order);
- * a name too long for the slot gets NAME_MANY. */
-static void name_fill(name_slot *sl, const pcre2_code *code, const char *name)
-{
-    PCRE2_SPTR first, last;
-    size_t len = strlen(name);
-    sl->code = code;
-    sl->n = NAME_MANY;
-    sl->nm[0] = 0;
-    if (len >= NAME_LEN)
-        return;
-    memcpy(sl->nm, name, len + 1);
-    sl->n = 0;
-    int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)name, &first, &last);
-    if (size <= 0)
-        return;
-    for (PCRE2_SPTR e = first; e <= last; e += size) {
-        if (sl->n == NAME_NUMS) {
-            sl->n = NAME_MANY;
-            return;
-        }
-        sl->num[sl->n++] = (uint16_t)(((uint32_t)e[0] << 8) | e[1]);
-    }
-}
-
 int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **str,
                   size_t *n)
 {
-    uintptr_t key = (uintptr_t)name ^ ((uintptr_t)ctx->code >> 4);
-    name_slot *sl = &ctx->sc->names[(key ^ (key >> 8) ^ (key >> 16)) & (NAME_CACHE - 1)];
-    if (sl->code != ctx->code || strcmp(sl->nm, name))
-        name_fill(sl, ctx->code, name);
-    if (sl->n != NAME_MANY) {
-        /* with (?J) several groups share a name: take the first that is set */
-        for (size_t i = 0; i < sl->n; i++)
-            if (group_set(ctx, sl->num[i], str, n))
-                return 1;
-        return 0;
-    }
     PCRE2_SPTR first, last;
     int size = pcre2_substring_nametable_scan(ctx->code, (PCRE2_SPTR)name, &first, &last);
-    for (PCRE2_SPTR e = first; size > 0 && e <= last; e += size)
-        if (group_set(ctx, ((uint32_t)e[0] << 8) | e[1], str, n))
-            return 1;
+    if (size <= 0)
+        return 0;
+    /* with (?J) several groups share a name: take the first that is set */
+    for (PCRE2_SPTR e = first; e <= last; e += size) {
+        uint32_t num = ((uint32_t)e[0] << 8) | e[1];
+        if (num >= ctx->n_pairs)
+            continue;
+        PCRE2_SIZE a = ctx->ovector[2 * num], b = ctx->ovector[2 * num + 1];
+        if (a == PCRE2_UNSET || b < a)
+            continue;
+        *str = ctx->text + a;
+        *n = b - a;
+        return 1;
+    }
     return 0;
 }
 
