@@ -506,6 +506,12 @@ static void build_dump(ft_rule *r)
     r->dump = b.p;
 }
 
+/* Orders two table pointers by table name. */
+static int table_name_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const ft_table *const *)a)->name, (*(const ft_table *const *)b)->name);
+}
+
 int ft_compiler_compile(ft_compiler *c, ft_rules **out)
 {
     if (!c || !out)
@@ -557,6 +563,14 @@ int ft_compiler_compile(ft_compiler *c, ft_rules **out)
     rs->n_rules = d->n_rules;
     rs->tables = d->tables;
     rs->n_tables = d->n_tables;
+    rs->table_by_name = calloc(d->n_tables + 1, sizeof *rs->table_by_name);
+    if (!rs->table_by_name) {
+        free(rs);
+        return FT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < d->n_tables; i++)
+        rs->table_by_name[i] = &d->tables[i];
+    qsort(rs->table_by_name, d->n_tables, sizeof *rs->table_by_name, table_name_cmp);
     rs->defines = d->defines;
     rs->n_defines = d->n_defines;
     rs->files = d->files;
@@ -565,6 +579,7 @@ int ft_compiler_compile(ft_compiler *c, ft_rules **out)
     rs->jit = jit;
     /* the fast path: per-pattern literal gates (see prefilter.c) */
     if (ft_prefilter_build(rs, &rs->pf) != FT_OK) {
+        free(rs->table_by_name);
         free(rs);
         return FT_ERR_NOMEM;
     }

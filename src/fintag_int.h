@@ -240,6 +240,7 @@ struct ft_rules {
     size_t n_rules;
     ft_table *tables;
     size_t n_tables;
+    const ft_table **table_by_name; /* the tables sorted by name */
     ft_define *defines;
     size_t n_defines;
     char **files;         /* interned file names */
