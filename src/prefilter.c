@@ -10,10 +10,11 @@
  * piece of a concatenation, cross products of adjacent fixed pieces such as
  * "亿" "元") the cheapest by an estimated hit rate is kept.
  *
- * Per document, one pass over the text finds every occurrence of every atom
- * (indexed by the atom's first code point: an 8 KB bitmap rejects most
- * characters) and appends the position to the hit list of each gate that
- * holds the atom.  The scanner then runs PCRE2 only on windows [hit - back,
+ * Per document, one pass over the bytes finds every occurrence of every
+ * atom (a bitmap of the byte pairs atoms begin with, and for three-byte
+ * characters one of first code points, reject almost every position; a
+ * packed four-byte test then rejects most candidate atoms) and appends the
+ * position to the hit list of each gate that holds the atom.  The scanner then runs PCRE2 only on windows [hit - back,
  * hit] (start positions; the match itself may run on), with
  * pcre2_set_offset_limit() bounding where an attempt may start.  A pattern
  * whose gate has no hit is not run at all.  Because every match starting at
