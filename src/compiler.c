@@ -396,6 +396,40 @@ static void check_duplicates(ft_compiler *c)
     }
 }
 
+/* Numbers the context types (the types of rules starting with '_') and
+ * links every `requires:` to the bit of its type in ft_doc_ctx.facts.  A
+ * type no context rule has is an error.  Past 64 context types a rule
+ * requiring one of the later types simply always runs. */
+static void link_facts(ft_compiler *c)
+{
+    ft_ruledefs *d = &c->defs;
+    int n_types = 0;
+    for (size_t i = 0; i < d->n_rules; i++) {
+        ft_rule *r = &d->rules[i];
+        r->fact_bit = r->req_bit = -1;
+        if (!r->hidden)
+            continue;
+        for (size_t j = 0; j < i && r->fact_bit < 0; j++)
+            if (d->rules[j].hidden && !strcmp(d->rules[j].type, r->type))
+                r->fact_bit = d->rules[j].fact_bit;
+        if (r->fact_bit < 0 && n_types < 64)
+            r->fact_bit = n_types++;
+    }
+    for (size_t i = 0; i < d->n_rules; i++) {
+        ft_rule *r = &d->rules[i];
+        if (!r->requires)
+            continue;
+        size_t j = 0;
+        while (j < d->n_rules && !(d->rules[j].hidden && !strcmp(d->rules[j].type, r->requires)))
+            j++;
+        if (j == d->n_rules)
+            ft_diag_emit(&c->sink, FT_DIAG_ERROR, r->file, r->line, r->col, r->id,
+                         "'requires: %s' names no context rule type", r->requires);
+        else
+            r->req_bit = d->rules[j].fact_bit;
+    }
+}
+
 /* Expands and compiles pattern k of rule r; reports problems. */
 static void compile_pattern(ft_compiler *c, ft_rule *r, size_t k)
 {
@@ -472,6 +506,12 @@ static void build_dump(ft_rule *r)
     r->dump = b.p;
 }
 
+/* Orders two table pointers by table name. */
+static int table_name_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const ft_table *const *)a)->name, (*(const ft_table *const *)b)->name);
+}
+
 int ft_compiler_compile(ft_compiler *c, ft_rules **out)
 {
     if (!c || !out)
@@ -481,6 +521,7 @@ int ft_compiler_compile(ft_compiler *c, ft_rules **out)
         return FT_ERR_STATE;
     ft_ruledefs *d = &c->defs;
     check_duplicates(c);
+    link_facts(c);
     for (size_t i = 0; i < d->n_rules; i++) {
         ft_rule *r = &d->rules[i];
         r->index = i;
@@ -522,6 +563,14 @@ int ft_compiler_compile(ft_compiler *c, ft_rules **out)
     rs->n_rules = d->n_rules;
     rs->tables = d->tables;
     rs->n_tables = d->n_tables;
+    rs->table_by_name = calloc(d->n_tables + 1, sizeof *rs->table_by_name);
+    if (!rs->table_by_name) {
+        free(rs);
+        return FT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < d->n_tables; i++)
+        rs->table_by_name[i] = &d->tables[i];
+    qsort(rs->table_by_name, d->n_tables, sizeof *rs->table_by_name, table_name_cmp);
     rs->defines = d->defines;
     rs->n_defines = d->n_defines;
     rs->files = d->files;
@@ -530,6 +579,7 @@ int ft_compiler_compile(ft_compiler *c, ft_rules **out)
     rs->jit = jit;
     /* the fast path: per-pattern literal gates (see prefilter.c) */
     if (ft_prefilter_build(rs, &rs->pf) != FT_OK) {
+        free(rs->table_by_name);
         free(rs);
         return FT_ERR_NOMEM;
     }

@@ -57,10 +57,70 @@ double ft_round15(double v);
 /* ---- utf8.c ------------------------------------------------------------ */
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte at s
- * does not start a valid sequence within n bytes. */
-int ft_utf8_seq_len(const unsigned char *s, size_t n);
+ * does not start a valid sequence within n bytes (RFC 3629: no overlongs,
+ * no surrogates, nothing above U+10FFFF).  Inline: it is on every hot path. */
+static inline int ft_utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    if (c < 0xE0)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+        (s[3] & 0xC0) != 0x80)
+        return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return 4;
+}
+
 /* Decodes the valid sequence at s (length from ft_utf8_seq_len). */
-uint32_t ft_utf8_decode(const unsigned char *s, int len);
+static inline uint32_t ft_utf8_decode(const unsigned char *s, int len)
+{
+    switch (len) {
+    case 1: return s[0];
+    case 2: return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    case 3:
+        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+               (s[2] & 0x3F);
+    default:
+        return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    }
+}
+
+/* Length of the sequence that starts with lead byte c of valid UTF-8. */
+static inline int ft_utf8_lead_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* The code point ending at byte pos (> 0) of valid UTF-8 text (no checks:
+ * the scanner's text is validated or sanitised); sets *prev to where it
+ * starts. */
+static inline uint32_t ft_utf8_before(const char *text, size_t pos, size_t *prev)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t j = pos - 1;
+    if (u[j] < 0x80) {
+        *prev = j;
+        return u[j];
+    }
+    size_t lim = pos >= 4 ? pos - 4 : 0;
+    while (j > lim && (u[j] & 0xC0) == 0x80)
+        j--;
+    *prev = j;
+    return ft_utf8_decode(u + j, (int)(pos - j));
+}
 /* Counts invalid bytes of s[0..n). */
 size_t ft_utf8_count_invalid(const char *s, size_t n);
 /* Copies s into dst (n bytes), replacing every invalid byte with 0x1A so that
@@ -164,6 +224,9 @@ typedef struct ft_rule {
     int line, col;
     size_t index;
     int hidden;           /* type starts with '_': context rule, not emitted */
+    char *requires;       /* `requires:` a context type; NULL = always run */
+    int fact_bit;         /* context rule: bit of its type in ft_doc_ctx.facts */
+    int req_bit;          /* bit that must be set for the rule to run, or -1 */
 } ft_rule;
 
 typedef struct ft_define {
@@ -177,6 +240,7 @@ struct ft_rules {
     size_t n_rules;
     ft_table *tables;
     size_t n_tables;
+    const ft_table **table_by_name; /* the tables sorted by name */
     ft_define *defines;
     size_t n_defines;
     char **files;         /* interned file names */
@@ -237,6 +301,7 @@ typedef struct ft_doc_ctx {
     double default_scale;          /* from 单位：亿元, 0 = none */
     char default_currency[8];      /* from 单位：亿元 */
     int yen;                       /* ¥ means JPY here (English text on Japan) */
+    uint64_t facts;                /* context types whose rules kept a match */
 } ft_doc_ctx;
 
 /* What a normaliser sees: the document, the match, its captures. */
@@ -315,10 +380,20 @@ int ft_prefilter_gate(const ft_prefilter *pf, size_t rule, size_t k, size_t *bac
 typedef struct ft_pf_pat ft_pf_pat;
 const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k);
 int ft_pf_pat_gate(const ft_pf_pat *p);
+/* Number of patterns (gated or not) of the rule set. */
+size_t ft_prefilter_pats(const ft_prefilter *pf);
+/* Classes of p, each below ft_prefilter_pats(): patterns of one walk class
+ * get the same ft_pf_walk_lo(), patterns of one check class the same
+ * ft_pf_hit_ok(), for every hit of their (common) gate. */
+void ft_pf_pat_classes(const ft_pf_pat *p, size_t *wcls, size_t *ccls);
 /* The lowest offset >= start at which a match attempt whose gate hit is at
  * byte h can begin (look-back bound, then the characters allowed before the
  * hit, walked back from h). */
 size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h);
+/* The same bound before the scan's position is applied: for a start that
+ * is a character boundary no later than h, ft_pf_window_lo() is the larger
+ * of start and this, so the scanner can compute it once per hit. */
+size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h);
 /* Whether a hit of p's gate at byte h can be the gate occurrence of a match:
  * the text before it has what every match has there (e.g. a digit before a
  * unit word).  1 when the pattern has no such check. */

@@ -356,11 +356,16 @@ static void load_rule(load_ctx *lc, yaml_node_t *n)
             for (yaml_node_item_t *it = v->data.sequence.items.start;
                  it < v->data.sequence.items.top; it++)
                 add_pattern(lc, r, node_at(lc, *it));
+        } else if (!strcmp(key, "requires")) {
+            if (!scalar(v) || scalar(v)[0] != '_' || !scalar(v)[1])
+                err_at(lc, v, rid, "'requires' must be a context rule type (starting with '_')");
+            else
+                r->requires = ft_strdup(scalar(v));
         } else if (!strcmp(key, "examples")) {
             load_examples(lc, r, v);
         } else {
             err_at(lc, k, rid,
-                   "unknown key '%s' (expected id, type, pattern, patterns, priority, flags, normalize, examples, description)", key);
+                   "unknown key '%s' (expected id, type, pattern, patterns, priority, flags, normalize, requires, examples, description)", key);
         }
     }
     if (!id)
@@ -657,6 +662,7 @@ void ft_rule_free(ft_rule *r)
 {
     free(r->id);
     free(r->type);
+    free(r->requires);
     free(r->description);
     free(r->normalize);
     for (size_t i = 0; i < r->n_pat; i++) {

@@ -17,6 +17,34 @@
 
 #include "fintag_int.h"
 
+/* The value of buf, ASCII digits with at most one '.', as strtod() gives it.
+ * When the digits as an integer m stay below 2^53 and there are at most 22
+ * after the point, m and 10^k are exact doubles and m / 10^k is the
+ * correctly rounded quotient, which is what strtod() returns; otherwise
+ * strtod() itself is called. */
+static double dec_value(const char *buf)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int k = -1;
+    for (const char *p = buf; *p; p++) {
+        if (*p == '.') {
+            k = 0;
+            continue;
+        }
+        if (m >= ((uint64_t)1 << 53) / 10)
+            return strtod(buf, NULL);
+        m = m * 10 + (uint64_t)(*p - '0');
+        if (k >= 0)
+            k++;
+    }
+    if (k > 22)
+        return strtod(buf, NULL);
+    return (double)m / p10[k > 0 ? k : 0];
+}
+
 /* Reads an Arabic number at s[*i]: digits (ASCII or full-width), separators,
  * decimal point.  Returns 1 and advances *i on success. */
 static int arabic(const char *s, size_t n, size_t *i, double *out)
@@ -88,7 +116,7 @@ static int arabic(const char *s, size_t n, size_t *i, double *out)
     if (since_sep >= 0 && since_sep != 3)
         return 0;
     buf[bl] = 0;
-    *out = strtod(buf, NULL);
+    *out = dec_value(buf);
     *i = j;
     return 1;
 }

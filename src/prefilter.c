@@ -10,10 +10,11 @@
  * piece of a concatenation, cross products of adjacent fixed pieces such as
  * "亿" "元") the cheapest by an estimated hit rate is kept.
  *
- * Per document, one pass over the text finds every occurrence of every atom
- * (indexed by the atom's first code point: an 8 KB bitmap rejects most
- * characters) and appends the position to the hit list of each gate that
- * holds the atom.  The scanner then runs PCRE2 only on windows [hit - back,
+ * Per document, one pass over the bytes finds every occurrence of every
+ * atom (a bitmap of the byte pairs atoms begin with, and for three-byte
+ * characters one of first code points, reject almost every position; a
+ * packed four-byte test then rejects most candidate atoms) and appends the
+ * position to the hit list of each gate that holds the atom.  The scanner then runs PCRE2 only on windows [hit - back,
  * hit] (start positions; the match itself may run on), with
  * pcre2_set_offset_limit() bounding where an attempt may start.  A pattern
  * whose gate has no hit is not run at all.  Because every match starting at
@@ -1378,6 +1379,8 @@ static void parse_alt(parser *ps, info *out)
 
 typedef struct pf_atom {
     lit l;
+    uint32_t q, qm;        /* quick test: (first 4 text bytes & qm) == q */
+    int qfull;             /* the quick test is the whole comparison */
     uint32_t first;        /* first code point */
     uint32_t *gates;
     size_t n_gates;
@@ -1389,8 +1392,40 @@ struct ft_pf_pat {
     int has_pre;           /* only code points of pre precede the hit */
     aset pre;
     chk chk;               /* what must precede a hit (see struct chk) */
+    uint32_t pre_a[4], l_a[4], mid_a[4];  /* ASCII members of pre, chk.l, chk.mid */
+    size_t wcls, ccls;     /* first pattern with the same gate and walk / check */
 };
 typedef struct ft_pf_pat pf_pat;
+
+/* Fills bits (128, one per ASCII code point) with what aset_has() says. */
+static void ascii_bits(const aset *a, uint32_t bits[4])
+{
+    for (uint32_t c = 0; c < 128; c++)
+        if (aset_has(a, c))
+            bits[c >> 5] |= 1u << (c & 31);
+}
+
+/* Whether c is in a, whose ASCII members are bits. */
+static inline int aset_has_q(const uint32_t bits[4], const aset *a, uint32_t c)
+{
+    if (c < 128)
+        return (bits[c >> 5] >> (c & 31)) & 1;
+    return aset_has(a, c);
+}
+
+/* A slot of the open-addressing table from a non-ASCII first code point to
+ * its atoms [lo, hi) (hi == 0: empty slot). */
+#define FIRST_SLOTS 512
+typedef struct first_slot {
+    uint32_t cp;
+    uint32_t lo, hi;
+} first_slot;
+
+/* The slot where code point c is or would go. */
+static size_t first_hash(uint32_t c)
+{
+    return (size_t)((c * 2654435761u) >> 23) & (FIRST_SLOTS - 1);
+}
 
 struct ft_prefilter {
     lset *gates;           /* atom sets, one per gate */
@@ -1400,6 +1435,8 @@ struct ft_prefilter {
     uint32_t bmp[0x10000 / 32];   /* first code points < 0x10000 in use */
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
+    uint32_t pair[0x10000 / 32];    /* first two bytes of some atom's match */
+    first_slot first[FIRST_SLOTS];  /* atoms by non-ASCII first code point */
     size_t *rule_base;     /* first pf_pat of each rule */
     pf_pat *pats;
     size_t n_pats;
@@ -1429,11 +1466,52 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
         pp->pre = top.pre;
         pp->has_pre = !top.pre.big;
         pp->chk = top.chk;
+        ascii_bits(&pp->pre, pp->pre_a);
+        ascii_bits(&pp->chk.l, pp->l_a);
+        ascii_bits(&pp->chk.mid, pp->mid_a);
         top.req.v = NULL;
         top.req.n = 0;
     }
     info_free(&top);
     return ok ? 0 : -1;
+}
+
+/* Whether two code point sets are equal as aset_has() sees them. */
+static int aset_equal(const aset *a, const aset *b)
+{
+    return a->n == b->n && a->big == b->big && !memcmp(a->lo, b->lo, a->n * sizeof a->lo[0]) &&
+           !memcmp(a->hi, b->hi, a->n * sizeof a->hi[0]);
+}
+
+/* Numbers the gated patterns' walks and checks: patterns with the same gate
+ * and the same look-back bound and pre set walk alike (wcls), those with
+ * the same gate and check judge hits alike (ccls); each class is the index
+ * of its first pattern. */
+static void set_classes(ft_prefilter *pf)
+{
+    for (size_t q = 0; q < pf->n_pats; q++) {
+        pf_pat *p = &pf->pats[q];
+        p->wcls = p->ccls = q;
+        if (p->gate < 0)
+            continue;
+        int wdone = 0, cdone = 0;
+        for (size_t e = 0; e < q && !(wdone && cdone); e++) {
+            const pf_pat *o = &pf->pats[e];
+            if (o->gate != p->gate)
+                continue;
+            if (!wdone && o->back == p->back && o->has_pre == p->has_pre &&
+                (!p->has_pre || aset_equal(&o->pre, &p->pre))) {
+                p->wcls = o->wcls;
+                wdone = 1;
+            }
+            if (!cdone && o->chk.on == p->chk.on &&
+                (!p->chk.on || (o->chk.d == p->chk.d && aset_equal(&o->chk.l, &p->chk.l) &&
+                                aset_equal(&o->chk.mid, &p->chk.mid)))) {
+                p->ccls = o->ccls;
+                cdone = 1;
+            }
+        }
+    }
 }
 
 static int lset_equal(const lset *a, const lset *b)
@@ -1452,6 +1530,98 @@ static int atom_cmp(const void *a, const void *b)
     if (x->first != y->first)
         return x->first < y->first ? -1 : 1;
     return lit_cmp(&x->l, &y->l);
+}
+
+/* The bytes an occurrence of atom l can start with at byte j of the atom
+ * (j < l->n): the byte itself, for a folded letter its other case, and the
+ * first bytes of U+212A (for k) and U+017F (for s).  Returns how many. */
+static size_t fold_bytes(const lit *l, size_t j, unsigned char out[3])
+{
+    unsigned char b = l->b[j];
+    size_t n = 0;
+    out[n++] = b;
+    if (l->fold && b >= 'a' && b <= 'z') {
+        out[n++] = (unsigned char)(b - 0x20);
+        if (b == 'k')
+            out[n++] = 0xE2;
+        else if (b == 's')
+            out[n++] = 0xC5;
+    }
+    return n;
+}
+
+/* Marks in pf->pair every pair of bytes an occurrence of l can start with.
+ * A one-byte atom marks its byte followed by any byte; a folded k or s
+ * first also marks the first two bytes of U+212A or U+017F. */
+static void add_pairs(ft_prefilter *pf, const lit *l)
+{
+    unsigned char f[3], s[3];
+    size_t nf = l->n ? fold_bytes(l, 0, f) : (f[0] = 0, 1);
+    for (size_t a = 0; a < nf; a++) {
+        if (f[a] == 0xE2 || f[a] == 0xC5) {
+            unsigned k = f[a] == 0xE2 ? 0xE284u : 0xC5BFu;
+            if (l->n >= 1 && l->b[0] >= 'a' && l->b[0] <= 'z') {
+                pf->pair[k >> 5] |= 1u << (k & 31);
+                continue;
+            }
+        }
+        if (l->n < 2) {
+            for (unsigned x = 0; x < 256; x++) {
+                unsigned k = (unsigned)f[a] << 8 | x;
+                pf->pair[k >> 5] |= 1u << (k & 31);
+            }
+            continue;
+        }
+        size_t ns = fold_bytes(l, 1, s);
+        for (size_t b = 0; b < ns; b++) {
+            unsigned k = (unsigned)f[a] << 8 | s[b];
+            pf->pair[k >> 5] |= 1u << (k & 31);
+        }
+    }
+}
+
+/* Sets the quick test of atom a: its first (up to) four bytes and a mask,
+ * byte j in bits 8j..8j+7 as try_atoms() packs the text.  A folded letter
+ * is compared without its case bit; from a folded k or s on, which may
+ * also be a longer non-ASCII character, nothing is compared.  qfull: the
+ * test compares the whole atom, no further comparison is needed. */
+static void set_quick(pf_atom *a)
+{
+    const lit *l = &a->l;
+    a->q = a->qm = 0;
+    a->qfull = l->n <= 4;
+    for (size_t j = 0; j < l->n && j < 4; j++) {
+        unsigned char b = l->b[j], m = 0xFF;
+        if (l->fold && (b == 'k' || b == 's')) {
+            a->qfull = 0;
+            break;
+        }
+        if (l->fold && b >= 'a' && b <= 'z')
+            m = 0xDF;
+        a->q |= (uint32_t)(b & m) << (8 * j);
+        a->qm |= (uint32_t)m << (8 * j);
+    }
+}
+
+/* Enters atom i (atoms sorted by first code point) in the table of
+ * non-ASCII first code points.  A full table leaves the code point out:
+ * atoms_at() then falls back to a binary search. */
+static void add_first(ft_prefilter *pf, size_t i)
+{
+    uint32_t c = pf->atoms[i].first;
+    if (c < 128)
+        return;
+    for (size_t k = 0, h = first_hash(c); k < FIRST_SLOTS; k++, h = (h + 1) & (FIRST_SLOTS - 1)) {
+        first_slot *sl = &pf->first[h];
+        if (sl->hi && sl->cp != c)
+            continue;
+        if (!sl->hi) {
+            sl->cp = c;
+            sl->lo = (uint32_t)i;
+        }
+        sl->hi = (uint32_t)i + 1;
+        return;
+    }
 }
 
 /* Adds gate g's atoms to the atom table (deduplicated later). */
@@ -1512,6 +1682,11 @@ static int collect_atoms(ft_prefilter *pf)
         pf->bmp[0x212A >> 5] |= 1u << (0x212A & 31);
     if (pf->fold_first['s'])
         pf->bmp[0x017F >> 5] |= 1u << (0x017F & 31);
+    for (size_t i = 0; i < m; i++) {
+        add_pairs(pf, &pf->atoms[i].l);
+        set_quick(&pf->atoms[i]);
+        add_first(pf, i);
+    }
     return 0;
 }
 
@@ -1565,6 +1740,7 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
             pp->gate = (int)g;
         }
     }
+    set_classes(pf);
     if (collect_atoms(pf)) {
         ft_prefilter_free(pf);
         return FT_ERR_NOMEM;
@@ -1591,38 +1767,43 @@ int ft_pf_pat_gate(const ft_pf_pat *p)
     return p->gate;
 }
 
-size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h)
+size_t ft_prefilter_pats(const ft_prefilter *pf)
 {
-    size_t floor = start;
-    if (p->back != INF && h - start > p->back)
+    return pf->n_pats;
+}
+
+void ft_pf_pat_classes(const ft_pf_pat *p, size_t *wcls, size_t *ccls)
+{
+    *wcls = p->wcls;
+    *ccls = p->ccls;
+}
+
+size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h)
+{
+    size_t floor = 0;
+    if (p->back != INF && h > p->back)
         floor = h - p->back;
     if (!p->has_pre) {
-        while (floor > start && ((unsigned char)text[floor] & 0xC0) == 0x80)
+        while (floor > 0 && ((unsigned char)text[floor] & 0xC0) == 0x80)
             floor--;
         return floor;
     }
     /* walk back over the characters that may precede the hit */
     size_t lo = h;
     while (lo > floor) {
-        size_t prev = ft_utf8_prev(text, lo);
-        if (prev < floor)
-            break;
-        int l = ft_utf8_seq_len((const unsigned char *)text + prev, lo - prev);
-        uint32_t c = l > 0 ? ft_utf8_decode((const unsigned char *)text + prev, l) : 0xFFFD;
-        if (!aset_has(&p->pre, c))
+        size_t prev;
+        uint32_t c = ft_utf8_before(text, lo, &prev);
+        if (prev < floor || !aset_has_q(p->pre_a, &p->pre, c))
             break;
         lo = prev;
     }
     return lo;
 }
 
-/* The code point ending at byte pos (> 0) of valid UTF-8 text; sets *prev
- * to where it starts. */
-static uint32_t cp_before(const char *text, size_t pos, size_t *prev)
+size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_t h)
 {
-    *prev = ft_utf8_prev(text, pos);
-    int l = ft_utf8_seq_len((const unsigned char *)text + *prev, pos - *prev);
-    return l > 0 ? ft_utf8_decode((const unsigned char *)text + *prev, l) : 0xFFFD;
+    size_t lo = ft_pf_walk_lo(p, text, h);
+    return lo > start ? lo : start;
 }
 
 int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
@@ -1633,10 +1814,10 @@ int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
     size_t pos = h;
     while (pos > 0) {
         size_t prev;
-        uint32_t c = cp_before(text, pos, &prev);
-        if (aset_has(&k->l, c))
+        uint32_t c = ft_utf8_before(text, pos, &prev);
+        if (aset_has_q(p->l_a, &k->l, c))
             return 1;
-        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has(&k->mid, c)))
+        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has_q(p->mid_a, &k->mid, c)))
             return 0;
         pos = prev;
     }
@@ -1744,9 +1925,16 @@ static int atom_at(const lit *l, const unsigned char *t, size_t len, size_t i)
 static int try_atoms(const ft_prefilter *pf, ft_pf_state *st, size_t lo, size_t hi,
                      const unsigned char *t, size_t len, size_t i)
 {
+    int quick = len - i >= 4;
+    uint32_t w = 0;
+    if (quick)
+        w = (uint32_t)t[i] | (uint32_t)t[i + 1] << 8 | (uint32_t)t[i + 2] << 16 |
+            (uint32_t)t[i + 3] << 24;
     for (size_t a = lo; a < hi; a++) {
         const pf_atom *at = &pf->atoms[a];
-        if (!atom_at(&at->l, t, len, i))
+        if (quick && (w & at->qm) != at->q)
+            continue;
+        if (!(quick && at->qfull) && !atom_at(&at->l, t, len, i))
             continue;
         for (size_t g = 0; g < at->n_gates; g++)
             if (add_hit(st, at->gates[g], i))
@@ -1769,6 +1957,78 @@ static size_t atoms_from(const ft_prefilter *pf, uint32_t c)
     return lo;
 }
 
+/* Sets [*a, *b) to the atoms whose first code point is c (non-ASCII). */
+static void atoms_of(const ft_prefilter *pf, uint32_t c, size_t *a, size_t *b)
+{
+    for (size_t k = 0, h = first_hash(c); k < FIRST_SLOTS; k++, h = (h + 1) & (FIRST_SLOTS - 1)) {
+        const first_slot *sl = &pf->first[h];
+        if (!sl->hi) {
+            *a = *b = 0;
+            return;
+        }
+        if (sl->cp == c) {
+            *a = sl->lo;
+            *b = sl->hi;
+            return;
+        }
+    }
+    *a = *b = atoms_from(pf, c);
+    while (*b < pf->n_atoms && pf->atoms[*b].first == c)
+        (*b)++;
+}
+
+/* Tries every atom that can start at byte i, a character boundary or not
+ * (a continuation byte starts no atom). */
+static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char *t,
+                    size_t len, size_t i)
+{
+    unsigned char c = t[i];
+    if (c < 0x80) {
+        if (pf->ascii_hi[c] && try_atoms(pf, st, pf->ascii_lo[c], pf->ascii_hi[c], t, len, i))
+            return FT_ERR_NOMEM;
+        if (c >= 'A' && c <= 'Z' && pf->fold_first[c | 0x20] &&
+            try_atoms(pf, st, pf->ascii_lo[c | 0x20], pf->ascii_hi[c | 0x20], t, len, i))
+            return FT_ERR_NOMEM;
+        return 0;
+    }
+    int l = ft_utf8_seq_len(t + i, len - i);
+    if (l <= 0)
+        return 0;
+    uint32_t cp = ft_utf8_decode(t + i, l);
+    if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
+        size_t a, b;
+        atoms_of(pf, cp, &a, &b);
+        if (b > a && try_atoms(pf, st, a, b, t, len, i))
+            return FT_ERR_NOMEM;
+        unsigned char f = cp == 0x212A ? 'k' : cp == 0x017F ? 's' : 0;
+        if (f && pf->fold_first[f] &&
+            try_atoms(pf, st, pf->ascii_lo[f], pf->ascii_hi[f], t, len, i))
+            return FT_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* Whether atoms_at() can find anything at byte i (i + 2 < len): the pair
+ * bitmap on t[i] t[i+1] and, when t[i] starts a three-byte character
+ * (CJK), the code point bitmap too.  Computed without branches: the one
+ * branch on the result is mostly not taken. */
+static inline int may_start(const ft_prefilter *pf, const unsigned char *t, size_t i)
+{
+    unsigned c0 = t[i], c1 = t[i + 1], c2 = t[i + 2];
+    unsigned k = c0 << 8 | c1;
+    unsigned cp = (c0 & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
+    unsigned in_pair = (pf->pair[k >> 5] >> (k & 31)) & 1;
+    unsigned in_bmp = (pf->bmp[cp >> 5] >> (cp & 31)) & 1;
+    unsigned three = (c0 & 0xF0) == 0xE0;
+    return (int)(in_pair & (in_bmp | !three));
+}
+
+/* One pass over the bytes: the pair bitmap, indexed by a byte and the next
+ * one, and for three-byte characters the code point bitmap reject almost
+ * every position; the rest go to atoms_at().  No pair starting with a
+ * continuation byte is marked (no atom occurrence starts with one), so
+ * every atom occurrence at a character boundary is found, as a pass
+ * decoding each character would find it. */
 int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
                       size_t len)
 {
@@ -1776,35 +2036,14 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
         st->n[g] = 0;
     const unsigned char *t = (const unsigned char *)text;
     size_t i = 0;
-    while (i < len) {
-        unsigned char c = t[i];
-        if (c < 0x80) {
-            if (pf->ascii_hi[c] && try_atoms(pf, st, pf->ascii_lo[c], pf->ascii_hi[c], t, len, i))
-                return FT_ERR_NOMEM;
-            if (c >= 'A' && c <= 'Z' && pf->fold_first[c | 0x20] &&
-                try_atoms(pf, st, pf->ascii_lo[c | 0x20], pf->ascii_hi[c | 0x20], t, len, i))
-                return FT_ERR_NOMEM;
-            i++;
-            continue;
-        }
-        int l = ft_utf8_seq_len(t + i, len - i);
-        if (l <= 0) {
-            i++;
-            continue;
-        }
-        uint32_t cp = ft_utf8_decode(t + i, l);
-        if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
-            size_t a = atoms_from(pf, cp), b = a;
-            while (b < pf->n_atoms && pf->atoms[b].first == cp)
-                b++;
-            if (b > a && try_atoms(pf, st, a, b, t, len, i))
-                return FT_ERR_NOMEM;
-            unsigned char f = cp == 0x212A ? 'k' : cp == 0x017F ? 's' : 0;
-            if (f && pf->fold_first[f] &&
-                try_atoms(pf, st, pf->ascii_lo[f], pf->ascii_hi[f], t, len, i))
-                return FT_ERR_NOMEM;
-        }
-        i += (size_t)l;
+    for (; i + 2 < len; i++)
+        if (may_start(pf, t, i) && atoms_at(pf, st, t, len, i))
+            return FT_ERR_NOMEM;
+    /* the last two bytes: no three-byte character starts there */
+    for (; i < len; i++) {
+        unsigned k = (unsigned)t[i] << 8 | (i + 1 < len ? t[i + 1] : 0);
+        if (((pf->pair[k >> 5] >> (k & 31)) & 1) && atoms_at(pf, st, t, len, i))
+            return FT_ERR_NOMEM;
     }
     return 0;
 }

@@ -21,6 +21,7 @@ void ft_rules_destroy(ft_rules *r)
     for (size_t i = 0; i < r->n_tables; i++)
         ft_table_free(&r->tables[i]);
     free(r->tables);
+    free(r->table_by_name);
     for (size_t i = 0; i < r->n_defines; i++) {
         free(r->defines[i].name);
         free(r->defines[i].value);
@@ -54,13 +55,23 @@ int ft_rules_info(const ft_rules *r, size_t index, ft_rule_info *out)
     return FT_OK;
 }
 
+/* Binary search over the tables sorted by name (names are unique). */
 const ft_table *ft_rules_table(const ft_rules *r, const char *name)
 {
     if (!r)
         return NULL;
-    for (size_t i = 0; i < r->n_tables; i++)
-        if (!strcmp(r->tables[i].name, name))
-            return &r->tables[i];
+    size_t lo = 0, hi = r->n_tables;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ft_table *t = r->table_by_name[mid];
+        int c = strcmp(t->name, name);
+        if (c == 0)
+            return t;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -167,14 +178,16 @@ static int check_example(ft_scanner *sc, const ft_rule *r, const ft_example *ex,
 }
 
 /* Warns about patterns the prefilter cannot gate: they run over every
- * document in full, whatever it contains, which is what makes a rule slow. */
+ * document in full, whatever it contains, which is what makes a rule slow.
+ * A rule with `requires:` is exempt: it only runs in the documents where
+ * its context was found (money.doc_unit after 单位：亿元). */
 static void warn_ungated(const ft_rules *r, ft_diag_fn fn, void *user)
 {
     if (!fn || !r->pf)
         return;
     for (size_t i = 0; i < r->n_rules; i++) {
         const ft_rule *ru = &r->rules[i];
-        for (size_t k = 0; k < ru->n_pat; k++) {
+        for (size_t k = 0; k < ru->n_pat && !ru->requires; k++) {
             size_t back;
             if (ft_prefilter_gate(r->pf, i, k, &back) >= 0)
                 continue;

@@ -27,6 +27,19 @@ typedef struct pattr {
     int boolean;
 } pattr;
 
+/* What the scan has worked out about the hits of a gate for one walk class
+ * or one check class of patterns (ft_pf_pat_classes()): per hit, the window
+ * start ft_pf_walk_lo() gives (SIZE_MAX until computed) or whether the hit
+ * passes ft_pf_hit_ok() (-1 until computed).  Windows are revisited after
+ * each match and patterns of a class share the answers, so each hit is
+ * looked at once per class and document.  `doc` stamps the document the
+ * values belong to. */
+typedef struct memo {
+    void *v;
+    size_t cap;
+    unsigned long doc;
+} memo;
+
 struct ft_scanner {
     const ft_rules *rules;
     pcre2_match_data *md;
@@ -50,6 +63,9 @@ struct ft_scanner {
     size_t *bounds;
     size_t cap_bounds;
     ft_pf_state *pf;       /* prefilter hit lists */
+    memo *wmemo, *cmemo;   /* per walk class and check class */
+    size_t n_memo;
+    unsigned long doc_no;  /* scans so far, stamps the memos */
     int gated;             /* this scan uses the prefilter */
     ft_result res;
 };
@@ -81,6 +97,15 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
         ft_scanner_destroy(s);
         return FT_ERR_NOMEM;
     }
+    if (rules->pf) {
+        s->n_memo = ft_prefilter_pats(rules->pf);
+        s->wmemo = calloc(s->n_memo + 1, sizeof *s->wmemo);
+        s->cmemo = calloc(s->n_memo + 1, sizeof *s->cmemo);
+        if (!s->wmemo || !s->cmemo) {
+            ft_scanner_destroy(s);
+            return FT_ERR_NOMEM;
+        }
+    }
     *out = s;
     return FT_OK;
 }
@@ -102,6 +127,12 @@ void ft_scanner_destroy(ft_scanner *s)
     free(s->warn_off);
     free(s->warn_ptr);
     free(s->bounds);
+    for (size_t i = 0; i < s->n_memo; i++) {
+        free(s->wmemo[i].v);
+        free(s->cmemo[i].v);
+    }
+    free(s->wmemo);
+    free(s->cmemo);
     ft_pf_state_free(s->pf);
     free(s);
 }
@@ -222,6 +253,44 @@ static size_t next_char(const char *t, size_t len, size_t i)
     return i + (l > 0 ? (size_t)l : 1);
 }
 
+/* The values of memo m for this document and n hits, all bytes 0xFF (not
+ * computed) when the memo held another document's; NULL when out of memory. */
+static void *memo_get(ft_scanner *s, memo *m, size_t n, size_t size)
+{
+    if (m->doc != s->doc_no) {
+        if (grow(&m->v, &m->cap, n, size))
+            return NULL;
+        memset(m->v, 0xFF, n * size);
+        m->doc = s->doc_no;
+    }
+    return m->v;
+}
+
+/* The memos a gated pattern works with. */
+typedef struct hit_memo {
+    size_t *lo;            /* per hit: ft_pf_walk_lo(), SIZE_MAX = not yet */
+    signed char *ok;       /* per hit: ft_pf_hit_ok(), -1 = not yet */
+} hit_memo;
+
+/* Whether hit j passes the pattern's check (memoised). */
+static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
+                   const hit_memo *m, size_t j)
+{
+    if (m->ok[j] < 0)
+        m->ok[j] = (signed char)ft_pf_hit_ok(g, text, hits[j]);
+    return m->ok[j];
+}
+
+/* ft_pf_window_lo() for hit j and a scan position `start` (a character
+ * boundary, at most the hit), with the walk memoised. */
+static size_t memo_lo(const ft_pf_pat *g, const char *text, const size_t *hits,
+                      const hit_memo *m, size_t j, size_t start)
+{
+    if (m->lo[j] == SIZE_MAX)
+        m->lo[j] = ft_pf_walk_lo(g, text, hits[j]);
+    return m->lo[j] > start ? m->lo[j] : start;
+}
+
 /* Where the next match attempt of a gated pattern may start.  Every match
  * that starts at or after `start` contains a gate hit h >= its start that
  * passes ft_pf_hit_ok(), and ft_pf_window_lo() bounds how far before h it
@@ -229,22 +298,25 @@ static size_t next_char(const char *t, size_t len, size_t i)
  * positions [lo, h], widened over the following hits whose windows touch
  * it.  Sets *lo and *limit; returns 0 when no hit is left. */
 static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t start,
-                       const size_t *hits, size_t n, size_t *hi, size_t *lo, size_t *limit)
+                       const size_t *hits, const hit_memo *m, size_t n, size_t *hi,
+                       size_t *lo, size_t *limit)
 {
-    while (*hi < n && (hits[*hi] < start || !ft_pf_hit_ok(g, text, hits[*hi])))
+    while (*hi < n && (hits[*hi] < start || !memo_ok(g, text, hits, m, *hi)))
         (*hi)++;
     if (*hi >= n)
         return 0;
     size_t h = hits[*hi];
-    *lo = ft_pf_window_lo(g, text, start, h);
+    *lo = memo_lo(g, text, hits, m, *hi, start);
     /* *hi stays at the first hit: a match may end inside the widened window */
+    size_t after = next_char(text, len, h);
     for (size_t j = *hi + 1; j < n; j++) {
-        size_t after = next_char(text, len, h);
         /* a later hit's window starts no earlier than this one's */
-        if (ft_pf_window_lo(g, text, after, hits[j]) > after)
+        if (memo_lo(g, text, hits, m, j, after) > after)
             break;
-        if (ft_pf_hit_ok(g, text, hits[j]))
+        if (memo_ok(g, text, hits, m, j)) {
             h = hits[j];
+            after = next_char(text, len, h);
+        }
     }
     *limit = h;
     return 1;
@@ -260,10 +332,19 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
     pcre2_code *code = r->code[k];
     size_t start = 0, hi = 0, limit = 0;
     pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
+    hit_memo m = {NULL, NULL};
+    if (hits) {
+        size_t wc, cc;
+        ft_pf_pat_classes(g, &wc, &cc);
+        m.lo = memo_get(s, &s->wmemo[wc], n_hits, sizeof *m.lo);
+        m.ok = memo_get(s, &s->cmemo[cc], n_hits, sizeof *m.ok);
+        if (!m.lo || !m.ok)
+            return;
+    }
     while (start <= len) {
         size_t from = start;
         if (hits) {
-            if (!next_window(g, text, len, start, hits, n_hits, &hi, &from, &limit))
+            if (!next_window(g, text, len, start, hits, &m, n_hits, &hi, &from, &limit))
                 break;
             pcre2_set_offset_limit(s->mctx, limit);
         }
@@ -312,6 +393,8 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
             c->be = ctx.end;
         }
         if (keep == FT_NORM_KEEP && c->be > c->bs) {
+            if (r->fact_bit >= 0)
+                doc->facts |= (uint64_t)1 << r->fact_bit;
             s->n_cands++;
             start = me;
         } else {
@@ -336,6 +419,14 @@ static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t l
         }
         run_pattern(s, r, k, text, len, doc, g, hits, n_hits);
     }
+}
+
+/* Whether rule r may run: a rule with `requires:` runs only when a context
+ * rule of that type kept a match in this document (or in an earlier piece
+ * of it, through the carried context). */
+static int fact_ok(const ft_rule *r, const ft_doc_ctx *doc)
+{
+    return r->req_bit < 0 || ((doc->facts >> r->req_bit) & 1);
 }
 
 /* Parses "YYYY-MM-DD" (or a longer timestamp starting with it). */
@@ -375,8 +466,34 @@ static size_t bound_index(const size_t *b, size_t n, size_t off)
     return lo;
 }
 
+/* Adds to *cp and *w the code points and UTF-16 units of u[a..b), valid
+ * UTF-8 between character boundaries: a code point per byte that is not a
+ * continuation byte (10xxxxxx), one more unit per four-byte lead (11110xxx).
+ * Eight bytes at a time: bit 7 of each byte of the masks flags the byte. */
+static void count_units(const unsigned char *u, size_t a, size_t b, size_t *cp, size_t *w)
+{
+    const uint64_t hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    size_t n = b - a, cont = 0, four = 0;
+    for (; a + 8 <= b; a += 8) {
+        uint64_t x;
+        memcpy(&x, u + a, 8);
+        uint64_t mc = x & ~(x << 1) & hi;
+        uint64_t m4 = x & (x << 1) & (x << 2) & (x << 3) & ~(x << 4) & hi;
+        cont += (size_t)(((mc >> 7) * ones) >> 56);
+        four += (size_t)(((m4 >> 7) * ones) >> 56);
+    }
+    for (; a < b; a++) {
+        cont += (u[a] & 0xC0) == 0x80;
+        four += (u[a] & 0xF8) == 0xF0;
+    }
+    *cp += n - cont;
+    *w += n - cont + four;
+}
+
 /* Converts byte offsets of the emitted spans to code points and UTF-16 units
- * with one pass over the text. */
+ * with one pass over the text, which is valid UTF-8 (the sanitised copy
+ * when the input was not: each replaced byte is one code point and one
+ * UTF-16 unit, as an invalid byte counts). */
 static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n)
 {
     if (grow((void **)&s->bounds, &s->cap_bounds, 2 * n * 3 + 1, sizeof(size_t)))
@@ -396,16 +513,10 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
     const unsigned char *u = (const unsigned char *)text;
     size_t pos = 0, c = 0, w = 0;
     for (size_t j = 0; j < m; j++) {
-        while (pos < b[j] && pos < len) {
-            if (u[pos] < 0x80) {
-                pos++;
-                w++;
-            } else {
-                int l = ft_utf8_seq_len(u + pos, len - pos);
-                pos += l > 0 ? (size_t)l : 1;
-                w += l == 4 ? 2 : 1;
-            }
-            c++;
+        size_t end = b[j] < len ? b[j] : len;
+        if (pos < end) {
+            count_units(u, pos, end, &c, &w);
+            pos = end;
         }
         cp[j] = c;
         u16[j] = w;
@@ -444,6 +555,7 @@ int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
     if (!text)
         text = "";
     s->n_cands = s->n_pattrs = s->n_warn = 0;
+    s->doc_no++;
     s->arena.len = 0;
     s->warn_text.len = 0;
     memset(&s->res, 0, sizeof s->res);
@@ -482,12 +594,12 @@ int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
         s->gated = 1;
     }
     for (size_t i = 0; i < R->n_rules; i++)
-        if (R->rules[i].hidden)
+        if (R->rules[i].hidden && fact_ok(&R->rules[i], &doc))
             run_rule(s, &R->rules[i], subject, len, &doc);
     s->n_cands = 0;
     s->n_pattrs = 0;
     for (size_t i = 0; i < R->n_rules; i++)
-        if (!R->rules[i].hidden)
+        if (!R->rules[i].hidden && fact_ok(&R->rules[i], &doc))
             run_rule(s, &R->rules[i], subject, len, &doc);
 
     ft_resolve(s->cands, s->n_cands, opts->keep_overlaps);
@@ -533,7 +645,7 @@ finish:;
         sp->why = c->why;
         j++;
     }
-    if (convert_offsets(s, text, len, n))
+    if (convert_offsets(s, subject, len, n))
         return FT_ERR_NOMEM;
     if (grow((void **)&s->warn_ptr, &s->cap_warn_ptr, s->n_warn + 1, sizeof(char *)))
         return FT_ERR_NOMEM;

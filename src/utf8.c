@@ -11,60 +11,26 @@
 
 #include "fintag_int.h"
 
-/* Returns the length of the well-formed sequence at s (RFC 3629: no
- * overlongs, no surrogates, nothing above U+10FFFF), or 0. */
-int ft_utf8_seq_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    if (c < 0xE0) {
-        if (n < 2 || (s[1] & 0xC0) != 0x80)
-            return 0;
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xE0 && s[1] < 0xA0)
-            return 0;
-        if (c == 0xED && s[1] > 0x9F)
-            return 0;
-        return 3;
-    }
-    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-        (s[3] & 0xC0) != 0x80)
-        return 0;
-    if (c == 0xF0 && s[1] < 0x90)
-        return 0;
-    if (c == 0xF4 && s[1] > 0x8F)
-        return 0;
-    return 4;
-}
-
-uint32_t ft_utf8_decode(const unsigned char *s, int len)
-{
-    switch (len) {
-    case 1: return s[0];
-    case 2: return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    case 3:
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
-               (s[2] & 0x3F);
-    default:
-        return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-    }
-}
-
+/* Counts the invalid bytes.  The common three-byte sequences (leads E1-EC
+ * and EE-EF, whose continuation bytes have no further limits: all CJK and
+ * full-width punctuation) are accepted first, with one test, and runs of
+ * ASCII are skipped eight bytes at a time. */
 size_t ft_utf8_count_invalid(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t bad = 0, i = 0;
     while (i < n) {
-        if (u[i] < 0x80) {
+        unsigned c = u[i];
+        if (c - 0xE1u <= 0x0Eu && c != 0xED && n - i >= 3 &&
+            ((u[i + 1] ^ 0x80u) | (u[i + 2] ^ 0x80u)) < 0x40u) {
+            i += 3;
+            continue;
+        }
+        if (c < 0x80) {
             i++;
+            uint64_t w;
+            while (i + 8 <= n && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080ull)))
+                i += 8;
             continue;
         }
         int l = ft_utf8_seq_len(u + i, n - i);

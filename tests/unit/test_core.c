@@ -24,6 +24,27 @@ static void loader_accepts_minimal_rule(void)
     ft_rules_destroy(r);
 }
 
+/* `requires:` must name the type of a context rule of the rule set. */
+static void requires_is_checked(void)
+{
+    diags g;
+    ft_rules *r = compile("rules:\n  - id: a\n    type: t\n    requires: ctx\n"
+                          "    pattern: 'abc'\n",
+                          &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "4:15:a:'requires' must be a context rule type") != NULL);
+    r = compile("rules:\n  - id: a\n    type: t\n    requires: _ctx\n    pattern: 'abc'\n"
+                "  - id: b\n    type: _other\n    pattern: 'x'\n",
+                &g);
+    CHECK(r == NULL);
+    CHECK(strstr(g.text, "2:5:a:'requires: _ctx' names no context rule type") != NULL);
+    r = compile("rules:\n  - id: a\n    type: t\n    requires: _ctx\n    pattern: 'abc'\n"
+                "  - id: b\n    type: _ctx\n    pattern: 'x'\n",
+                &g);
+    CHECK(r != NULL && g.n == 0);
+    ft_rules_destroy(r);
+}
+
 static void loader_reports_all_problems(void)
 {
     diags g;
@@ -213,6 +234,7 @@ int main(void)
     RUN("core", loader_reports_all_problems);
     RUN("core", pattern_error_maps_to_yaml_position);
     RUN("core", undefined_reference_is_reported);
+    RUN("core", requires_is_checked);
     RUN("core", empty_match_is_rejected);
     RUN("core", duplicate_ids_are_rejected);
     RUN("core", defines_and_lists_expand);

@@ -232,6 +232,35 @@ static void money_document_unit(void)
     teardown(&f);
 }
 
+/* `requires: _context`: the rule runs only in documents where a context
+ * rule of that type kept a match, also when that match was in an earlier
+ * piece of the document (ft_scanner_scan_doc's carried context). */
+static void requires_context_fact(void)
+{
+    fixture f;
+    static const char yaml[] = MONEY_TABLES
+        "rules:\n"
+        "  - id: decl\n    type: _context\n    normalize: unit_decl\n"
+        "    pattern: '单位[：:](?<scale>万|亿)?(?<cur>元|美元)'\n"
+        "  - id: bare\n    type: num\n    requires: _context\n"
+        "    pattern: '(?<![0-9.])[0-9]+(?:\\.[0-9]+)?(?![0-9.])'\n";
+    CHECK(setup(&f, yaml) == 0);
+    /* no normaliser rejects: without the fact the rule is simply not run */
+    CHECK(scan1(&f, "营业收入 12.5", NULL) == NULL && f.res->n_spans == 0);
+    const char *t = "单位：亿元\n营业收入 12.5";
+    CHECK(span_is(scan1(&f, t, NULL), t, "12.5"));
+    ft_doc_ctx carry;
+    memset(&carry, 0, sizeof carry);
+    const ft_result *res;
+    CHECK(ft_scanner_scan_doc(f.sc, "单位：万元", strlen("单位：万元"), NULL, &carry, &res) == FT_OK);
+    CHECK(ft_scanner_scan_doc(f.sc, "收入 3", strlen("收入 3"), NULL, &carry, &res) == FT_OK);
+    CHECK(res->n_spans == 1);
+    memset(&carry, 0, sizeof carry);
+    CHECK(ft_scanner_scan_doc(f.sc, "收入 3", strlen("收入 3"), NULL, &carry, &res) == FT_OK);
+    CHECK(res->n_spans == 0);
+    teardown(&f);
+}
+
 static void percent_forms(void)
 {
     fixture f;
@@ -532,6 +561,7 @@ int main(void)
     RUN("norm", money_ranges);
     RUN("norm", money_negative);
     RUN("norm", money_document_unit);
+    RUN("norm", requires_context_fact);
     RUN("norm", percent_forms);
     RUN("norm", growth_sign_unit_basis);
     RUN("norm", compute_units);
