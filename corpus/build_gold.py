@@ -105,7 +105,7 @@ def validate(ent):
         if t == "growth":
             if ent.get("unit") not in ("%", "pp", "bp", "times"):
                 raise MarkupError("bad growth unit")
-            if "basis" in ent and ent["basis"] not in ("yoy", "qoq"):
+            if "basis" in ent and ent["basis"] not in ("yoy", "qoq", "mom"):
                 raise MarkupError("bad basis")
             v = ent.get("value", ent.get("low"))
             neg = re.search(r"降|减|跌|收窄|下滑|回落|萎缩|down|fell|fall|declin|drop|slid|narrow|lower|shr[iu]nk|eased|contract", s, re.I)
