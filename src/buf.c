@@ -161,6 +161,17 @@ int ft_buf_add_num(ft_buf *b, double v)
     return ft_buf_addf(b, "%.15g", r);
 }
 
+int ft_buf_add_uint(ft_buf *b, size_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return ft_buf_add(b, tmp + i, sizeof tmp - i);
+}
+
 void ft_buf_free(ft_buf *b)
 {
     free(b->p);
