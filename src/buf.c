@@ -135,6 +135,47 @@ double ft_round15(double v)
     return strtod(tmp, NULL);
 }
 
+/* Prints r the way "%.15g" does when r is the double nearest to a decimal
+ * with at most six fraction digits and 15 significant digits (amounts like
+ * 6.06 or 177.88), without printf; returns 1, or 0 when r is not such a
+ * number.  Why it matches: with m and 10^k exact, m / 10^k == r means r is
+ * the double nearest to D = m / 10^k, within 2^-53 |r| of it, while 15-digit
+ * rounding moves r to the nearest 15-digit decimal, at least 5e-16 |r| away
+ * from any other; so %.15g shows D, in fixed notation (|r| >= 1e-3), and the
+ * smallest such k leaves no trailing zero to strip. */
+static int add_short_decimal(ft_buf *b, double r)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    static const unsigned long long i10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double a = fabs(r);
+    if (!(a >= 1e-3 && a < 1e9))
+        return 0;
+    for (int k = 1; k <= 6; k++) {
+        double m = nearbyint(a * p10[k]);
+        if (m >= 1e15)
+            return 0;
+        if (m / p10[k] != a)
+            continue;
+        unsigned long long mi = (unsigned long long)m, ip = mi / i10[k], fp = mi % i10[k];
+        char tmp[40];
+        size_t i = sizeof tmp;
+        for (int d = 0; d < k; d++) {
+            tmp[--i] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        tmp[--i] = '.';
+        do {
+            tmp[--i] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip);
+        if (r < 0)
+            tmp[--i] = '-';
+        ft_buf_add(b, tmp + i, sizeof tmp - i);
+        return 1;
+    }
+    return 0;
+}
+
 /* Prints v as a JSON number: integral values of reasonable size without a
  * fraction, others with 15 significant digits; non-finite values as null. */
 int ft_buf_add_num(ft_buf *b, double v)
@@ -158,6 +199,8 @@ int ft_buf_add_num(ft_buf *b, double v)
     }
     if (r == floor(r) && fabs(r) < 1e17)
         return ft_buf_addf(b, "%.0f", r);
+    if (add_short_decimal(b, r))
+        return 0;
     return ft_buf_addf(b, "%.15g", r);
 }
 
