@@ -2,7 +2,8 @@
  * test_output.c - the number and JSON printers every output format uses.
  *
  * ft_buf_add_num prints most values without printf (integers, and decimals
- * with up to six fraction digits); these tests hold its output to what the
+ * with up to six fraction digits), and ft_round15 knows such decimals
+ * without printf too; these tests hold them to what the
  * "%.15g" and "%.0f" formats print for the same rounded value, over edge
  * cases and a few hundred thousand pseudo-random values; ft_buf_add_uint
  * against "%zu".
@@ -30,9 +31,19 @@ static void reference_num(double v, char *out, size_t n)
         snprintf(out, n, "%.15g", r);
 }
 
-/* 1 when ft_buf_add_num(v) prints the reference text. */
+/* 1 when ft_buf_add_num(v) prints the reference text and ft_round15(v)
+ * is what printing 15 digits and reading them back gives. */
 static int num_ok(double v)
 {
+    if (isfinite(v)) {
+        char t[64];
+        snprintf(t, sizeof t, "%.15g", v);
+        double want = strtod(t, NULL), got = ft_round15(v);
+        if (!(got == want || (got == 0 && want == 0))) {
+            fprintf(stderr, "ft_round15(%.17g): got %.17g, want %.17g\n", v, got, want);
+            return 0;
+        }
+    }
     char want[64];
     reference_num(v, want, sizeof want);
     ft_buf b = {0};
