@@ -70,6 +70,7 @@ typedef enum ft_error {
     FT_ERR_LIMIT,      /* a size limit was exceeded */
     FT_ERR_MATCH,      /* PCRE2 match failed with an internal error */
     FT_ERR_EMPTY,      /* the rule set holds no rules */
+    FT_ERR_ABORTED,    /* a callback asked to stop */
     FT_ERR__COUNT
 } ft_error;
 
@@ -228,6 +229,47 @@ void ft_scanner_destroy(ft_scanner *s);
  * points at a result owned by the scanner (valid until the next call). */
 int ft_scanner_scan(ft_scanner *s, const char *text, size_t len,
                     const ft_scan_opts *opts, const ft_result **out);
+
+/* ---- long documents in pieces ------------------------------------------ */
+
+/* A document too long to hold in memory (a 100 MB JSONL line, a log-sized
+ * text file) is fed to an ft_stream in pieces of any size.  The stream cuts
+ * it into windows of about window_bytes, preferably after a line or
+ * sentence end, and scans each window with 4 KiB of the text before it (so
+ * matches see their left context and overlaps are resolved as in one scan)
+ * and 4 KiB after it (so an entity that crosses the cut is found whole).
+ * Memory is bounded by the window size, not by the document.
+ *
+ * Each window's entities are handed to fn as soon as they are final, in
+ * document order.  Their offsets (bytes, code points, UTF-16 units) count
+ * from the start of the whole document.  text points at the window's bytes
+ * and text_base is the document offset of text[0], so an entity's text is
+ * text + (span->byte_start - text_base).  part, its spans and text are
+ * valid only during the call.  part->invalid_utf8 counts the invalid bytes
+ * of this window only; part->warnings are this window's.  A non-zero return
+ * from fn stops the stream: ft_stream_write/ft_stream_finish return
+ * FT_ERR_ABORTED from then on.
+ *
+ * Differences from one ft_scanner_scan of the whole text, by design: a
+ * declared unit (单位：亿元) applies from the window where it is declared
+ * onwards, not to text before it; an entity longer than 4 KiB is not
+ * found; FT_UTF8_SKIP skips the windows with invalid bytes, not the whole
+ * document.  opts->explain is not supported (FT_ERR_ARG). */
+typedef struct ft_stream ft_stream;
+typedef int (*ft_stream_fn)(const ft_result *part, const char *text, size_t text_base,
+                            size_t text_len, void *user);
+
+/* Starts a stream over scanner s (which it uses exclusively until
+ * ft_stream_destroy).  opts is copied (ref_date too); window_bytes 0 means
+ * the default of 1 MiB, smaller values (down to 64) are for testing. */
+int ft_stream_create(ft_scanner *s, const ft_scan_opts *opts, size_t window_bytes,
+                     ft_stream_fn fn, void *user, ft_stream **out);
+/* Appends the next len bytes of the document; calls fn for every window
+ * that is complete. */
+int ft_stream_write(ft_stream *st, const char *data, size_t len);
+/* Ends the document: scans what is left and calls fn for it. */
+int ft_stream_finish(ft_stream *st);
+void ft_stream_destroy(ft_stream *st);
 
 /* Looks up an attribute of a span by key; NULL when absent. */
 const ft_attr *ft_span_attr(const ft_span *span, const char *key);

@@ -24,6 +24,7 @@ static const char *const error_text[FT_ERR__COUNT] = {
     [FT_ERR_LIMIT] = "size limit exceeded",
     [FT_ERR_MATCH] = "internal matching error",
     [FT_ERR_EMPTY] = "no rules loaded",
+    [FT_ERR_ABORTED] = "stopped by the callback",
 };
 
 const char *ft_strerror(int code)

@@ -268,6 +268,12 @@ int ft_scanner_scan_doc(struct ft_scanner *s, const char *text, size_t len,
                         const struct ft_scan_opts *opts, ft_doc_ctx *carry,
                         const struct ft_result **out);
 
+/* json.c: appends the entity objects of res to b, comma-separated (none
+ * before the first when *first is set, which it then clears).  text holds
+ * the document's bytes [base, base + len); spans outside are skipped. */
+int ft_json_add_spans(ft_buf *b, const struct ft_result *res, const char *text, size_t base,
+                      size_t len, int utf16_offsets, int *first);
+
 /* Normaliser return values. */
 #define FT_NORM_KEEP 0
 #define FT_NORM_REJECT 1

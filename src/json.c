@@ -25,23 +25,23 @@ static int add_attr_value(ft_buf *b, const ft_attr *a)
 /* Appends a string literal (its length known at compile time). */
 #define ADD_LIT(b, lit) ft_buf_add((b), (lit), sizeof(lit) - 1)
 
-int ft_json_add_entities(ft_buf *b, const ft_result *res, const char *text, size_t len,
-                         int utf16_offsets)
+int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t base,
+                      size_t len, int utf16_offsets, int *first)
 {
-    ft_buf_addc(b, '[');
     for (size_t i = 0; res && i < res->n_spans; i++) {
         const ft_span *s = &res->spans[i];
-        if (s->byte_end > len)
+        if (s->byte_start < base || s->byte_end > base + len)
             continue;
         /* the usual record fits: one growth at most per entity */
         ft_buf_reserve(b, 256 + 2 * (s->byte_end - s->byte_start));
-        if (i)
-            ADD_LIT(b, ",{\"type\":");
-        else
+        if (*first)
             ADD_LIT(b, "{\"type\":");
+        else
+            ADD_LIT(b, ",{\"type\":");
+        *first = 0;
         ft_buf_add_json_str(b, s->type, strlen(s->type));
         ADD_LIT(b, ",\"text\":");
-        ft_buf_add_json_str(b, text + s->byte_start, s->byte_end - s->byte_start);
+        ft_buf_add_json_str(b, text + (s->byte_start - base), s->byte_end - s->byte_start);
         ADD_LIT(b, ",\"start\":");
         ft_buf_add_uint(b, s->start);
         ADD_LIT(b, ",\"end\":");
@@ -87,9 +87,20 @@ int ft_json_add_entities(ft_buf *b, const ft_result *res, const char *text, size
         }
         ADD_LIT(b, ",\"rule\":");
         ft_buf_add_json_str(b, s->rule_id, strlen(s->rule_id));
-        ft_buf_addc(b, '}');
+        if (ft_buf_addc(b, '}'))
+            return FT_ERR_NOMEM;
     }
-    return ft_buf_addc(b, ']');
+    return FT_OK;
+}
+
+int ft_json_add_entities(ft_buf *b, const ft_result *res, const char *text, size_t len,
+                         int utf16_offsets)
+{
+    int first = 1;
+    if (ft_buf_addc(b, '[') || ft_json_add_spans(b, res, text, 0, len, utf16_offsets, &first) ||
+        ft_buf_addc(b, ']'))
+        return FT_ERR_NOMEM;
+    return FT_OK;
 }
 
 char *ft_result_to_json(const ft_result *res, const char *text, size_t len,

@@ -48,6 +48,8 @@ typedef struct cli_opts {
     int threads;
     ft_utf8_mode utf8_mode;
     size_t max_doc_bytes;
+    size_t chunk_over;         /* larger documents are spooled and chunked */
+    size_t chunk_window;       /* their window size */
     int quiet;
     const char **types;        /* --types filter */
     size_t n_types;
@@ -74,6 +76,8 @@ typedef struct cli_doc {
     int is_json;
     char *input_error;         /* set by the reader (too large, unreadable) */
     char *ref_date;            /* set by the reader: a feed item's date (YYYY-MM-DD) */
+    FILE *spool;               /* a document over --chunk-over: its bytes (raw is NULL) */
+    FILE *out_spool;           /* its output record, written by the writer thread */
     /* filled by the worker */
     cJSON *obj;
     const char *text;
@@ -149,6 +153,17 @@ const char *cli_stream_error(const cli_stream *s);
 void cli_stream_close(cli_stream *s);
 /* input.c: 1 when the next document can be read without waiting. */
 int cli_input_ready(cli_input *in);
+
+/* bigdoc.c: documents over --chunk-over.  An unlinked temporary file in
+ * $TMPDIR (or /tmp); NULL with errno set on failure. */
+FILE *cli_spool_open(void);
+/* Tags a spooled document in windows into doc->out_spool (JSONL format);
+ * on failure writes an error record to doc->out instead.  Returns 1 when
+ * it handled the document, 0 when the format needs it whole in memory. */
+int cli_big_process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc);
+/* Reads a spooled document into doc->raw (for formats that need it whole);
+ * returns 0, or -1 after setting doc->input_error. */
+int cli_big_load(cli_doc *doc);
 
 /* run.c */
 int cli_run_tag(const cli_opts *opts, const ft_rules *rules);

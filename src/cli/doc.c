@@ -203,6 +203,10 @@ void cli_doc_free(cli_doc *doc)
     free(doc->id);
     free(doc->warnings);
     free(doc->json_date);
+    if (doc->spool)
+        fclose(doc->spool);
+    if (doc->out_spool)
+        fclose(doc->out_spool);
     if (doc->text && doc->is_json)
         free((char *)doc->text);
     ft_buf_free(&doc->out);
@@ -230,6 +234,8 @@ int cli_error_record(cli_doc *doc, const char *msg, ft_buf *out)
 int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
 {
     if (doc->input_error)
+        return cli_error_record(doc, doc->input_error, &doc->out), -1;
+    if (doc->spool && cli_big_load(doc) != 0)
         return cli_error_record(doc, doc->input_error, &doc->out), -1;
     if (!doc->is_json) {
         doc->text = doc->raw;

@@ -210,10 +210,69 @@ void cli_input_close(cli_input *in)
     free(in);
 }
 
+/* One document's bytes as they are read: in memory up to --chunk-over,
+ * then in a spool file (bigdoc.c tags it in windows). */
+typedef struct acc {
+    ft_buf b;
+    FILE *spool;
+    int err;                /* errno of a failed spool write */
+} acc;
+
+/* Adds n bytes to the document; returns -1 when out of memory. */
+static int acc_add(const cli_input *in, acc *a, const char *p, size_t n)
+{
+    if (a->err)
+        return 0;
+    if (!a->spool && a->b.len + n > in->opts->chunk_over) {
+        a->spool = cli_spool_open();
+        if (!a->spool || (a->b.len && fwrite(a->b.p, 1, a->b.len, a->spool) != a->b.len)) {
+            a->err = errno ? errno : EIO;
+            return 0;
+        }
+        ft_buf_free(&a->b);
+    }
+    if (a->spool) {
+        if (fwrite(p, 1, n, a->spool) != n)
+            a->err = errno ? errno : EIO;
+        return 0;
+    }
+    return ft_buf_add(&a->b, p, n) ? -1 : 0;
+}
+
+static void acc_free(acc *a)
+{
+    ft_buf_free(&a->b);
+    if (a->spool)
+        fclose(a->spool);
+    memset(a, 0, sizeof *a);
+}
+
+/* Hands the document over to doc (raw bytes or spool file). */
+static void acc_finish(acc *a, cli_doc *doc, size_t total)
+{
+    if (a->err || (a->spool && fflush(a->spool) != 0)) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "cannot spool a document of %zu bytes to a temporary file: %s",
+                 total, strerror(a->err ? a->err : errno));
+        doc->input_error = ft_strdup(msg);
+        acc_free(a);
+        return;
+    }
+    if (a->spool) {
+        doc->spool = a->spool;
+        doc->raw_len = total;
+        return;
+    }
+    if (!a->b.p)
+        ft_buf_reserve(&a->b, 0);
+    doc->raw = a->b.p;
+    doc->raw_len = a->b.len;
+}
+
 /* Reads a whole stream as one document, respecting the size limit. */
 static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc)
 {
-    ft_buf b = {0};
+    acc a = {0};
     size_t total = 0;
     int too_big = 0;
     long n;
@@ -224,27 +283,24 @@ static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc)
             too_big = 1;
             continue;
         }
-        if (ft_buf_add(&b, in->block, (size_t)n)) {
-            ft_buf_free(&b);
+        if (acc_add(in, &a, in->block, (size_t)n)) {
+            acc_free(&a);
             return -1;
         }
     }
     if (n < 0) {
-        ft_buf_free(&b);
+        acc_free(&a);
         return -1;
     }
     if (too_big) {
-        ft_buf_free(&b);
+        acc_free(&a);
         char msg[160];
         snprintf(msg, sizeof msg, "document of %zu bytes exceeds --max-doc-bytes %zu",
                  total, in->opts->max_doc_bytes);
         doc->input_error = ft_strdup(msg);
         return 0;
     }
-    if (!b.p)
-        ft_buf_reserve(&b, 0);
-    doc->raw = b.p;
-    doc->raw_len = b.len;
+    acc_finish(&a, doc, total);
     return 0;
 }
 
@@ -253,14 +309,17 @@ static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc)
  * Returns 1 for a line, 0 at EOF, -1 on error. */
 static int read_line(cli_input *in, cli_doc *doc)
 {
-    ft_buf b = {0};
+    acc a = {0};
     size_t total = 0;
     int too_big = 0, got = 0;
+    /* a \r before the \n is held back until the next byte shows whether
+     * the line ends there (spooled lines cannot be trimmed afterwards) */
+    int cr = 0;
     for (;;) {
         if (in->bpos == in->blen) {
             long r = cli_stream_read(in->stream, in->block, sizeof in->block);
             if (r < 0) {
-                ft_buf_free(&b);
+                acc_free(&a);
                 return -1;
             }
             note_progress(in, in->stream);
@@ -276,11 +335,20 @@ static int read_line(cli_input *in, cli_doc *doc)
         size_t n = nl ? (size_t)(nl - p) + 1 : avail;
         in->bpos += n;
         total += n;
-        if (total > in->opts->max_doc_bytes)
+        if (total > in->opts->max_doc_bytes) {
             too_big = 1;
-        else if (ft_buf_add(&b, p, n)) {
-            ft_buf_free(&b);
-            return -1;
+        } else {
+            size_t body = nl ? n - 1 : n;      /* without the \n */
+            int rc = 0;
+            if (cr && (body || !nl))
+                rc = acc_add(in, &a, "\r", 1);
+            cr = body && p[body - 1] == '\r';
+            if (!rc)
+                rc = acc_add(in, &a, p, body - (size_t)cr);
+            if (rc) {
+                acc_free(&a);
+                return -1;
+            }
         }
         if (nl)
             break;
@@ -290,19 +358,14 @@ static int read_line(cli_input *in, cli_doc *doc)
     in->line++;
     doc->line = in->line;
     if (too_big) {
-        ft_buf_free(&b);
+        acc_free(&a);
         char msg[160];
         snprintf(msg, sizeof msg, "line of %zu bytes exceeds --max-doc-bytes %zu", total,
                  in->opts->max_doc_bytes);
         doc->input_error = ft_strdup(msg);
         return 1;
     }
-    while (b.len && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == '\r'))
-        b.p[--b.len] = 0;
-    if (!b.p)
-        ft_buf_reserve(&b, 0);
-    doc->raw = b.p;
-    doc->raw_len = b.len;
+    acc_finish(&a, doc, total);
     return 1;
 }
 

@@ -39,7 +39,10 @@ static const char usage_text[] =
     "  --date-field NAME  JSONL field with the document date, for relative dates\n"
     "  --ref-date DATE    document date (YYYY-MM-DD) for relative dates (今年, 去年)\n"
     "  --invalid-utf8 MODE  replace (default: each bad byte is one U+FFFD), skip, fail\n"
-    "  --max-doc-bytes N  larger documents are reported, not tagged (default 64 MiB)\n"
+    "  --max-doc-bytes N  larger documents are reported, not tagged (default 1G)\n"
+    "  --chunk-over N     documents larger than N (default 16M) are spooled to a\n"
+    "                     temporary file and tagged in windows, in bounded memory\n"
+    "  --chunk-window N   window size for such documents (default 1M)\n"
     "\n"
     "Rules:\n"
     "  --rules PATH       rule file or directory (repeatable; default ./rules if present,\n"
@@ -158,7 +161,9 @@ static int cli_main(int argc, char **argv, cli_opts *op)
     o.text_field = "text";
     o.id_field = "id";
     o.format = "jsonl";
-    o.max_doc_bytes = (size_t)64 << 20;
+    o.max_doc_bytes = (size_t)1 << 30;
+    o.chunk_over = (size_t)16 << 20;
+    o.chunk_window = (size_t)1 << 20;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
     o.rule_paths = op->rule_paths;
@@ -240,6 +245,11 @@ static int cli_main(int argc, char **argv, cli_opts *op)
                 o.utf8_mode = FT_UTF8_FAIL;
             else
                 return bad_usage("--invalid-utf8 takes replace, skip or fail, not '%s'", val);
+        } else if (!strcmp(a, "--chunk-over") || !strcmp(a, "--chunk-window")) {
+            NEEDS_VALUE();
+            size_t *dst = a[8] == 'o' ? &o.chunk_over : &o.chunk_window;
+            if (parse_size(val, dst) || *dst < 64)
+                return bad_usage("%s takes a size of at least 64 bytes, such as 16M", a);
         } else if (!strcmp(a, "--max-doc-bytes")) {
             NEEDS_VALUE();
             if (parse_size(val, &o.max_doc_bytes) || o.max_doc_bytes == 0)

@@ -32,6 +32,8 @@
 static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
 {
     const cli_opts *o = ctx->opts;
+    if (doc->spool && !doc->input_error && cli_big_process(ctx, sc, doc))
+        return;
     if (cli_doc_prepare(o, doc) != 0)
         return;
     ft_scan_opts so;
@@ -259,6 +261,18 @@ static void progress(const pipeline *p, int final)
         fputc('\n', stderr);
 }
 
+/* Copies a spooled output record (a document over --chunk-over) to out. */
+static int copy_spool(FILE *f, FILE *out)
+{
+    char blk[65536];
+    size_t n;
+    rewind(f);
+    while ((n = fread(blk, 1, sizeof blk, f)) > 0)
+        if (fwrite(blk, 1, n, out) != n)
+            return -1;
+    return ferror(f) ? -1 : 0;
+}
+
 /* Writer thread: writes finished batches in input order and frees them. */
 static void *writer_main(void *arg)
 {
@@ -278,7 +292,10 @@ static void *writer_main(void *arg)
                 report_doc(d);
                 if (!p->write_failed) {
                     errno = 0;
-                    if (ctx->writer->merge) {
+                    if (d->out_spool) {
+                        if (copy_spool(d->out_spool, p->out))
+                            p->write_failed = 1;
+                    } else if (ctx->writer->merge) {
                         if (ctx->writer->merge(ctx, d, p->out))
                             p->write_failed = 1;
                     } else if (d->out.len &&
