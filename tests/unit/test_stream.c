@@ -231,6 +231,7 @@ static void edges(void)
     ft_buf doc = {0};
     for (int i = 0; i < 100; i++)
         ft_buf_adds(&doc, "净利润6.06亿元，同比增长20.83%。\n");
+    ft_buf_free(&c.text);
     memset(&c, 0, sizeof c);
     c.stop_after = 2;
     CHECK(ft_stream_create(sc, NULL, 100, on_part, &c, &st) == FT_OK);
@@ -239,6 +240,7 @@ static void edges(void)
     CHECK(ft_stream_write(st, "x", 1) == FT_ERR_ABORTED);
     CHECK(ft_stream_finish(st) == FT_ERR_ABORTED);
     ft_stream_destroy(st);
+    ft_buf_free(&c.text);
     memset(&c, 0, sizeof c);
     CHECK(ft_stream_create(sc, NULL, 0, on_part, &c, &st) == FT_OK);
     CHECK(ft_stream_write(st, doc.p, doc.len) == FT_OK);
