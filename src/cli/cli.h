@@ -8,6 +8,8 @@
  *   input.c    turns files, directories and stdin into a stream of documents
  *   run.c      the tagging pipeline: batches, worker threads, ordered output,
  *              atomic -o
+ *   doc.c      a document's text, id and date; error records
+ *   jsonl.c    the validating one-pass scanner for JSONL lines
  *   writer.c   the table of output formats behind one interface
  *   explain.c  `fintag explain`, `fintag rules --dump`, `fintag check`
  *   eval.c     `fintag eval`: precision, recall and F1 against gold JSONL

@@ -63,6 +63,7 @@ static size_t plain_run(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* The value of hex digit c, or -1. */
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -253,8 +254,12 @@ static size_t scan_value(const char *s, size_t n, size_t i, char *kind)
     char stack[MAX_DEPTH];
     int depth = 0;
     int esc;
-    *kind = i < n && s[i] == '"' ? '"' : i < n && (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) ? '0'
-                                                                                           : 'x';
+    if (i < n && s[i] == '"')
+        *kind = '"';
+    else if (i < n && (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')))
+        *kind = '0';
+    else
+        *kind = 'x';
     for (;;) {
         /* a value at s[i] */
         if (i >= n)
