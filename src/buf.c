@@ -121,6 +121,56 @@ int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n)
     return 0;
 }
 
+/* Finds the decimal D = m / 10^k (k = 1..6, m < 1e15 integral) whose
+ * nearest double is a, for 1e-3 <= a < 1e9 (amounts like 6.06 or 177.88 as
+ * strtod reads them); returns k, or 0 when a is no such number.  Such a D is
+ * what "%.15g" prints for a: a lies within 2^-53 a of D, while 15-digit
+ * rounding moves a to the nearest 15-digit decimal and any other one is at
+ * least 5e-16 a away; the smallest k leaves no trailing zero in m. */
+static int short_decimal(double a, unsigned long long *m)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    if (!(a >= 1e-3 && a < 1e9))
+        return 0;
+    for (int k = 1; k <= 6; k++) {
+        double d = nearbyint(a * p10[k]);
+        if (d >= 1e15)
+            return 0;
+        if (d / p10[k] == a) {
+            *m = (unsigned long long)d;
+            return k;
+        }
+    }
+    return 0;
+}
+
+/* Prints r as "%.15g" does when short_decimal() knows its digits, without
+ * printf; returns 1, or 0 when r is not such a number. */
+static int add_short_decimal(ft_buf *b, double r)
+{
+    static const unsigned long long i10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    unsigned long long m;
+    int k = short_decimal(fabs(r), &m);
+    if (!k)
+        return 0;
+    unsigned long long ip = m / i10[k], fp = m % i10[k];
+    char tmp[40];
+    size_t i = sizeof tmp;
+    for (int d = 0; d < k; d++) {
+        tmp[--i] = (char)('0' + fp % 10);
+        fp /= 10;
+    }
+    tmp[--i] = '.';
+    do {
+        tmp[--i] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (r < 0)
+        tmp[--i] = '-';
+    ft_buf_add(b, tmp + i, sizeof tmp - i);
+    return 1;
+}
+
 double ft_round15(double v)
 {
     if (!isfinite(v) || v == 0)
@@ -130,6 +180,10 @@ double ft_round15(double v)
     double r = nearbyint(v);
     if (fabs(r) < 1e15 && fabs(v - r) <= fabs(v) * 4e-16)
         return r;
+    /* the nearest double to a short decimal rounds to itself */
+    unsigned long long m;
+    if (short_decimal(fabs(v), &m))
+        return v;
     char tmp[64];
     snprintf(tmp, sizeof tmp, "%.15g", v);
     return strtod(tmp, NULL);
@@ -158,7 +212,20 @@ int ft_buf_add_num(ft_buf *b, double v)
     }
     if (r == floor(r) && fabs(r) < 1e17)
         return ft_buf_addf(b, "%.0f", r);
+    if (add_short_decimal(b, r))
+        return 0;
     return ft_buf_addf(b, "%.15g", r);
+}
+
+int ft_buf_add_uint(ft_buf *b, size_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return ft_buf_add(b, tmp + i, sizeof tmp - i);
 }
 
 void ft_buf_free(ft_buf *b)

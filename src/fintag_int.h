@@ -48,11 +48,20 @@ int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n);
 /* Appends a number the way fintag prints values: integral values without a
  * fraction or exponent, others with up to 15 significant digits. */
 int ft_buf_add_num(ft_buf *b, double v);
+/* Appends an unsigned integer in decimal (without printf). */
+int ft_buf_add_uint(ft_buf *b, size_t v);
 void ft_buf_free(ft_buf *b);
 char *ft_strndup(const char *s, size_t n);
 char *ft_strdup(const char *s);
 /* Rounds v to 15 significant digits (removes binary noise: 6.06*1e8). */
 double ft_round15(double v);
+
+/* ---- json.c ------------------------------------------------------------ */
+
+/* Appends the JSON array of res's entities (ft_result_to_json's text) to b;
+ * returns 0 or FT_ERR_NOMEM. */
+int ft_json_add_entities(ft_buf *b, const struct ft_result *res, const char *text, size_t len,
+                         int utf16_offsets);
 
 /* ---- utf8.c ------------------------------------------------------------ */
 

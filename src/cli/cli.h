@@ -8,6 +8,8 @@
  *   input.c    turns files, directories and stdin into a stream of documents
  *   run.c      the tagging pipeline: batches, worker threads, ordered output,
  *              atomic -o
+ *   doc.c      a document's text, id and date; error records
+ *   jsonl.c    the validating one-pass scanner for JSONL lines
  *   writer.c   the table of output formats behind one interface
  *   explain.c  `fintag explain`, `fintag rules --dump`, `fintag check`
  *   eval.c     `fintag eval`: precision, recall and F1 against gold JSONL
@@ -87,6 +89,13 @@ typedef struct cli_doc {
     size_t n_entities;
     ft_buf out;
     char *warnings;            /* the scan's warnings, one line each, for stderr */
+    /* set by cli_doc_prepare for a line read by the fast JSONL scanner
+     * (doc->obj stays NULL until something needs the tree) */
+    int json_fast;
+    size_t json_members;       /* top-level members of the line's object */
+    int json_entities;         /* a key cJSON_HasObjectItem finds as "entities" */
+    int json_warnings;         /* ... as "warnings" */
+    char *json_date;           /* the --date-field string (either path), or NULL */
 } cli_doc;
 
 typedef struct cli_ctx cli_ctx;
@@ -167,6 +176,37 @@ void cli_scan_opts(const cli_opts *opts, const cli_doc *doc, ft_scan_opts *so);
  * doc->failed and writes an error record. */
 int cli_doc_prepare(const cli_opts *opts, cli_doc *doc);
 void cli_doc_free(cli_doc *doc);
+/* doc.c: the cJSON tree of a JSON document, parsed on first use (the fast
+ * path leaves doc->obj NULL); NULL when the line is not a JSON object. */
+cJSON *cli_doc_tree(cli_doc *doc);
+
+/* jsonl.c: where a wanted top-level member's value is in the line. */
+typedef struct cli_jsonl_val {
+    int found;
+    char kind;                 /* '"' string, '0' number, 'x' anything else */
+    size_t start, end;         /* the value's bytes */
+} cli_jsonl_val;
+
+/* What cli_jsonl_scan found in one line: the first member of each wanted
+ * key, matched the way the slow path matches it (text: the whole decoded
+ * key; id and date: the decoded key up to a NUL, as cJSON compares). */
+typedef struct cli_jsonl_line {
+    cli_jsonl_val text, id, date;
+    size_t members;
+    int has_entities, has_warnings;   /* keys equal to these, ignoring case */
+} cli_jsonl_line;
+
+/* Validates the line s[0..n) as a JSON object within a strict subset of
+ * RFC 8259 that cJSON reads the same way, and fills *out.  Returns 1 when
+ * the line was accepted, 0 when the caller must use cJSON instead (invalid
+ * JSON, or valid JSON outside the subset).  id_key and date_key may be
+ * NULL. */
+int cli_jsonl_scan(const char *s, size_t n, const char *text_key, const char *id_key,
+                   const char *date_key, cli_jsonl_line *out);
+/* Decodes the JSON string whose opening quote is s[i] into out (NULL: only
+ * skip it); keeps NULs (\u0000) and turns lone surrogates into U+FFFD.
+ * Returns the index after the closing quote, or 0 on malformed input. */
+size_t cli_json_decode(const char *s, size_t n, size_t i, ft_buf *out);
 
 /* eval.c: `fintag eval --gold FILE [--lenient] [--errors] INPUT...` */
 int cli_eval(const cli_opts *opts, const ft_rules *rules);

@@ -6,6 +6,9 @@
  * examples); 2 usage or rule errors; 3 I/O error.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -361,8 +364,23 @@ static int cli_main(int argc, char **argv, cli_opts *op)
     return rc;
 }
 
+/* The tagging pipeline allocates and frees a few megabytes of document
+ * buffers per batch, in several threads.  glibc hands the freed top of a heap
+ * back to the kernel as soon as it exceeds 128 KiB, so every batch faulted
+ * its pages in anew (about 8% of the CPU time of a JSONL run).  Freed memory
+ * up to 64 MiB is now kept for the next batch; larger buffers (very long
+ * documents) are still mapped and returned on their own. */
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    tune_malloc();
     cli_opts o;
     memset(&o, 0, sizeof o);
     o.rule_paths = calloc((size_t)argc + 1, sizeof(char *));

@@ -139,26 +139,34 @@ static void add_warnings(const ft_result *res, ft_buf *out)
     ft_buf_addc(out, ']');
 }
 
+/* 1 when the line already has an "entities" member, or a "warnings" member
+ * and the scan has warnings: the record is then rebuilt from the tree. */
+static int json_clash(const cli_doc *doc, const ft_result *res)
+{
+    if (doc->obj)
+        return cJSON_HasObjectItem(doc->obj, "entities") ||
+               (res->n_warnings && cJSON_HasObjectItem(doc->obj, "warnings"));
+    return doc->json_entities || (res->n_warnings && doc->json_warnings);
+}
+
 /* The JSONL record: for JSON input the input object (its bytes kept as they
  * were) plus "entities"; for text input {"id": FILE, "entities": [...]}. */
 int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *out)
 {
-    char *ents = ft_result_to_json(res, doc->text, doc->text_len, ctx->opts->utf16);
-    if (!ents)
-        return -1;
-    if (doc->is_json && doc->obj) {
-        int clash = cJSON_HasObjectItem(doc->obj, "entities") ||
-                    (res->n_warnings && cJSON_HasObjectItem(doc->obj, "warnings"));
+    if (doc->is_json && (doc->obj || doc->json_fast)) {
         char *base = NULL;
         const char *src = doc->raw;
         size_t n = doc->raw_len;
-        if (clash) {
+        if (json_clash(doc, res)) {
+            cJSON *obj = cli_doc_tree(doc);
+            if (!obj)
+                return -1;
             /* every copy: a line may repeat a key */
-            while (cJSON_GetObjectItemCaseSensitive(doc->obj, "entities"))
-                cJSON_DeleteItemFromObjectCaseSensitive(doc->obj, "entities");
-            while (res->n_warnings && cJSON_GetObjectItemCaseSensitive(doc->obj, "warnings"))
-                cJSON_DeleteItemFromObjectCaseSensitive(doc->obj, "warnings");
-            base = cJSON_PrintUnformatted(doc->obj);
+            while (cJSON_GetObjectItemCaseSensitive(obj, "entities"))
+                cJSON_DeleteItemFromObjectCaseSensitive(obj, "entities");
+            while (res->n_warnings && cJSON_GetObjectItemCaseSensitive(obj, "warnings"))
+                cJSON_DeleteItemFromObjectCaseSensitive(obj, "warnings");
+            base = cJSON_PrintUnformatted(obj);
             src = base;
             n = base ? strlen(base) : 0;
         }
@@ -166,11 +174,13 @@ int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *ou
             n--;
         if (n == 0) {
             free(base);
-            free(ents);
             return -1;
         }
+        int members = doc->obj ? doc->obj->child != NULL : doc->json_members > 0;
+        /* room for the line and a typical entity list in one allocation */
+        ft_buf_reserve(out, n + 64 + res->n_spans * 256);
         ft_buf_add(out, src, n - 1);
-        ft_buf_adds(out, doc->obj->child ? ",\"entities\":" : "\"entities\":");
+        ft_buf_adds(out, members ? ",\"entities\":" : "\"entities\":");
         free(base);
     } else {
         ft_buf_adds(out, "{\"id\":");
@@ -180,8 +190,8 @@ int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *ou
             ft_buf_adds(out, "null");
         ft_buf_adds(out, ",\"entities\":");
     }
-    ft_buf_adds(out, ents);
-    free(ents);
+    if (ft_json_add_entities(out, res, doc->text, doc->text_len, ctx->opts->utf16))
+        return -1;
     add_warnings(res, out);
     return ft_buf_adds(out, "}\n");
 }
