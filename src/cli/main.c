@@ -368,13 +368,14 @@ static int cli_main(int argc, char **argv, cli_opts *op)
  * buffers per batch, in several threads.  glibc hands the freed top of a heap
  * back to the kernel as soon as it exceeds 128 KiB, so every batch faulted
  * its pages in anew (about 8% of the CPU time of a JSONL run).  Freed memory
- * up to 64 MiB is now kept for the next batch; larger buffers (very long
- * documents) are still mapped and returned on their own. */
+ * up to 64 MiB is now kept for the next batch; buffers of 4 MiB or more
+ * (the first part of a very long document, before it is spooled) are
+ * mapped and returned on their own, so they do not stay resident. */
 static void tune_malloc(void)
 {
 #ifdef __GLIBC__
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
 }
 
