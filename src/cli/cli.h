@@ -82,12 +82,15 @@ typedef struct cli_doc {
     FILE *out_spool;           /* its output record, written by the writer thread */
     /* filled by the worker */
     cJSON *obj;
-    const char *text;
+    const char *text;          /* in raw, or in text_buf when decoded */
     size_t text_len;
+    char *text_buf;            /* the decoded text of a JSON line, or NULL */
     char *id;                  /* document id as text */
     int failed;
     size_t n_entities;
     ft_buf out;
+    const char *out_head;      /* JSONL: the record's first bytes (in raw), written before out */
+    size_t out_head_len;
     char *warnings;            /* the scan's warnings, one line each, for stderr */
     /* set by cli_doc_prepare for a line read by the fast JSONL scanner
      * (doc->obj stays NULL until something needs the tree) */
@@ -124,7 +127,8 @@ struct cli_ctx {
 const cli_writer *cli_writer_find(const char *name);
 /* Writes the list of formats for --help. */
 void cli_writer_list(FILE *f);
-/* Common part of JSON writers: the document's record with "entities". */
+/* Common part of JSON writers: the document's record with "entities"
+ * (possibly split: doc->out_head, then out). */
 int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *out);
 /* Error record {"error": ..., "line": N, "file": ...} for a failed document. */
 int cli_error_record(cli_doc *doc, const char *msg, ft_buf *out);
@@ -184,6 +188,7 @@ cJSON *cli_doc_tree(cli_doc *doc);
 typedef struct cli_jsonl_val {
     int found;
     char kind;                 /* '"' string, '0' number, 'x' anything else */
+    int esc;                   /* a string holding an escape (else its bytes are its value) */
     size_t start, end;         /* the value's bytes */
 } cli_jsonl_val;
 

@@ -5,7 +5,8 @@
  *
  * Text files are their own text.  A JSONL line is read by the fast scanner
  * in jsonl.c, which validates it and locates the wanted members without
- * building a tree; only the members used are decoded.  A line the fast
+ * building a tree; only the members used are decoded, and a text without
+ * escapes is not even copied: doc->text then points into the line.  A line the fast
  * scanner declines (invalid JSON, or JSON outside its strict subset) takes
  * the original path: cJSON parses the line, which gives the exact error
  * column for invalid lines, and the text member is found in the raw bytes.
@@ -115,7 +116,7 @@ static int prepare_cjson(const cli_opts *opts, cli_doc *doc)
     }
     if (!t.p)
         ft_buf_reserve(&t, 0);
-    doc->text = t.p;
+    doc->text = doc->text_buf = t.p;
     doc->text_len = t.len;
     cJSON *id = cJSON_GetObjectItemCaseSensitive(doc->obj, opts->id_field);
     if (cJSON_IsString(id))
@@ -159,12 +160,18 @@ static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line
         snprintf(msg, sizeof msg, "no string field \"%s\"", opts->text_field);
         return cli_error_record(doc, msg, &doc->out), -1;
     }
-    ft_buf t = {0};
-    if (ft_buf_reserve(&t, ln->text.end - ln->text.start))
-        return cli_error_record(doc, ft_strerror(FT_ERR_NOMEM), &doc->out), -1;
-    cli_json_decode(doc->raw, ln->text.end, ln->text.start, &t);
-    doc->text = t.p;
-    doc->text_len = t.len;
+    if (!ln->text.esc) {
+        /* no escape: the text is the string's bytes, read in place */
+        doc->text = doc->raw + ln->text.start + 1;
+        doc->text_len = ln->text.end - ln->text.start - 2;
+    } else {
+        ft_buf t = {0};
+        if (ft_buf_reserve(&t, ln->text.end - ln->text.start))
+            return cli_error_record(doc, ft_strerror(FT_ERR_NOMEM), &doc->out), -1;
+        cli_json_decode(doc->raw, ln->text.end, ln->text.start, &t);
+        doc->text = doc->text_buf = t.p;
+        doc->text_len = t.len;
+    }
     if (ln->id.found && ln->id.kind == '"') {
         doc->id = decode_cstr(doc, &ln->id);
     } else if (ln->id.found && ln->id.kind == '0') {
@@ -207,8 +214,7 @@ void cli_doc_free(cli_doc *doc)
         fclose(doc->spool);
     if (doc->out_spool)
         fclose(doc->out_spool);
-    if (doc->text && doc->is_json)
-        free((char *)doc->text);
+    free(doc->text_buf);
     ft_buf_free(&doc->out);
     memset(doc, 0, sizeof *doc);
 }

@@ -248,12 +248,13 @@ static size_t scan_literal(const char *s, size_t n, size_t i, const char *w)
 
 /* Checks one value starting at s[i] (objects and arrays with an explicit
  * stack of open brackets).  Returns the index after it, or 0; *kind is the
- * value's first byte class: '"' string, '0' number, 'x' anything else. */
-static size_t scan_value(const char *s, size_t n, size_t i, char *kind)
+ * value's first byte class: '"' string, '0' number, 'x' anything else, and
+ * for a string *str_esc tells whether it holds any escape. */
+static size_t scan_value(const char *s, size_t n, size_t i, char *kind, int *str_esc)
 {
     char stack[MAX_DEPTH];
     int depth = 0;
-    int esc;
+    int esc = 0;
     if (i < n && s[i] == '"')
         *kind = '"';
     else if (i < n && (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')))
@@ -295,8 +296,10 @@ static size_t scan_value(const char *s, size_t n, size_t i, char *kind)
             return 0;
         /* after a value: the end, a comma or a closing bracket */
         for (;;) {
-            if (depth == 0)
+            if (depth == 0) {
+                *str_esc = esc;
                 return i;
+            }
             i = skip_ws(s, n, i);
             if (i < n && s[i] == stack[depth - 1]) {
                 depth--;
@@ -346,12 +349,13 @@ static int key_zeq(const char *k, size_t n, const char *w)
 }
 
 /* Records the value at [vs, ve) of kind in *v unless v is already set. */
-static void note(cli_jsonl_val *v, size_t vs, size_t ve, char kind)
+static void note(cli_jsonl_val *v, size_t vs, size_t ve, char kind, int esc)
 {
     if (v->found)
         return;
     v->found = 1;
     v->kind = kind;
+    v->esc = kind == '"' && esc;
     v->start = vs;
     v->end = ve;
 }
@@ -389,15 +393,16 @@ int cli_jsonl_scan(const char *s, size_t n, const char *text_key, const char *id
                 goto done;
             size_t vs = skip_ws(s, n, i + 1);
             char kind;
-            if (!(i = scan_value(s, n, vs, &kind)))
+            int vesc;
+            if (!(i = scan_value(s, n, vs, &kind, &vesc)))
                 goto done;
             out->members++;
             if (kl == tl && !memcmp(k, text_key, tl))
-                note(&out->text, vs, i, kind);
+                note(&out->text, vs, i, kind, vesc);
             if (key_zeq(k, kl, id_key))
-                note(&out->id, vs, i, kind);
+                note(&out->id, vs, i, kind, vesc);
             if (key_zeq(k, kl, date_key))
-                note(&out->date, vs, i, kind);
+                note(&out->date, vs, i, kind, vesc);
             if (key_ieq(k, kl, "entities"))
                 out->has_entities = 1;
             if (key_ieq(k, kl, "warnings"))

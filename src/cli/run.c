@@ -298,8 +298,10 @@ static void *writer_main(void *arg)
                     } else if (ctx->writer->merge) {
                         if (ctx->writer->merge(ctx, d, p->out))
                             p->write_failed = 1;
-                    } else if (d->out.len &&
-                               fwrite(d->out.p, 1, d->out.len, p->out) != d->out.len) {
+                    } else if ((d->out_head_len &&
+                                fwrite(d->out_head, 1, d->out_head_len, p->out) != d->out_head_len) ||
+                               (d->out.len &&
+                                fwrite(d->out.p, 1, d->out.len, p->out) != d->out.len)) {
                         p->write_failed = 1;
                     }
                     if (p->write_failed)

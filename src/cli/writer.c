@@ -150,7 +150,9 @@ static int json_clash(const cli_doc *doc, const ft_result *res)
 }
 
 /* The JSONL record: for JSON input the input object (its bytes kept as they
- * were) plus "entities"; for text input {"id": FILE, "entities": [...]}. */
+ * were) plus "entities"; for text input {"id": FILE, "entities": [...]}.
+ * When the record keeps the line's bytes, out receives only what follows
+ * them and doc->out_head points at them in doc->raw. */
 int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *out)
 {
     if (doc->is_json && (doc->obj || doc->json_fast)) {
@@ -177,11 +179,19 @@ int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *ou
             return -1;
         }
         int members = doc->obj ? doc->obj->child != NULL : doc->json_members > 0;
-        /* room for the line and a typical entity list in one allocation */
-        ft_buf_reserve(out, n + 64 + res->n_spans * 256);
-        ft_buf_add(out, src, n - 1);
+        if (base) {
+            /* room for the record and a typical entity list in one allocation */
+            ft_buf_reserve(out, n + 64 + res->n_spans * 256);
+            ft_buf_add(out, base, n - 1);
+            free(base);
+        } else {
+            /* the line itself is the record's head: not copied, the writer
+             * thread writes it from the line before out */
+            doc->out_head = src;
+            doc->out_head_len = n - 1;
+            ft_buf_reserve(out, 64 + res->n_spans * 256);
+        }
         ft_buf_adds(out, members ? ",\"entities\":" : "\"entities\":");
-        free(base);
     } else {
         ft_buf_adds(out, "{\"id\":");
         if (doc->id)
