@@ -73,6 +73,7 @@ typedef struct cli_opts {
 typedef struct cli_doc {
     char *raw;                 /* JSONL line or whole text file */
     size_t raw_len;
+    int raw_in_slab;           /* raw lies in its batch's slab (not freed with the document) */
     char *name;                /* source file name */
     long line;                 /* JSONL line number, 0 for text documents */
     int is_json;
@@ -133,12 +134,21 @@ int cli_json_record(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *ou
 /* Error record {"error": ..., "line": N, "file": ...} for a failed document. */
 int cli_error_record(cli_doc *doc, const char *msg, ft_buf *out);
 
+/* A batch's memory for the bytes of its documents: a document that fits is
+ * read into the free end of the slab (doc->raw_in_slab) instead of a buffer
+ * of its own, and the slab is emptied when the whole batch is done. */
+typedef struct cli_slab {
+    char *p;
+    size_t cap, used;
+} cli_slab;
+
 /* input.c: a stream of documents from the inputs named in opts. */
 typedef struct cli_input cli_input;
 int cli_input_open(const cli_opts *opts, cli_input **out);
-/* Reads the next document into doc (zeroed by the caller).  Returns 1 when a
- * document was read, 0 at the end, -1 on an I/O error (message printed). */
-int cli_input_next(cli_input *in, cli_doc *doc);
+/* Reads the next document into doc (zeroed by the caller), its bytes into
+ * slab when they fit there (slab may be NULL).  Returns 1 when a document
+ * was read, 0 at the end, -1 on an I/O error (message printed). */
+int cli_input_next(cli_input *in, cli_doc *doc, cli_slab *slab);
 void cli_input_close(cli_input *in);
 /* Total bytes of the inputs when known in advance (files), else 0. */
 size_t cli_input_total(const cli_input *in);

@@ -202,7 +202,8 @@ cJSON *cli_doc_tree(cli_doc *doc)
 
 void cli_doc_free(cli_doc *doc)
 {
-    free(doc->raw);
+    if (!doc->raw_in_slab)
+        free(doc->raw);
     free(doc->name);
     free(doc->input_error);
     free(doc->ref_date);

@@ -449,7 +449,7 @@ int cli_eval(const cli_opts *opts, const ft_rules *rules)
     for (;;) {
         cli_doc doc;
         memset(&doc, 0, sizeof doc);
-        int got = cli_input_next(in, &doc);
+        int got = cli_input_next(in, &doc, NULL);
         if (got < 0) {
             rc = EXIT_IO;
             break;

@@ -11,7 +11,8 @@
  * *.txt, *.jsonl, *.xml, *.rss, *.atom and their .gz forms.
  *
  * Lines are read through a block buffer, so a line of any length is
- * handled; a document larger than --max-doc-bytes is reported (as an error
+ * handled; a document's bytes go to the caller's slab while they fit
+ * there, which spares a buffer per document; a document larger than --max-doc-bytes is reported (as an error
  * record in its place) and its bytes are skipped, never silently truncated.
  * Progress counts compressed bytes, so it matches the file sizes summed up
  * front for the ETA.
@@ -210,20 +211,34 @@ void cli_input_close(cli_input *in)
     free(in);
 }
 
-/* One document's bytes as they are read: in memory up to --chunk-over,
- * then in a spool file (bigdoc.c tags it in windows). */
+/* One document's bytes as they are read: in the batch's slab while they fit
+ * there, else in a buffer of their own, and over --chunk-over in a spool
+ * file (bigdoc.c tags it in windows). */
 typedef struct acc {
+    cli_slab *slab;         /* the bytes are at slab->p + slab->used (NULL: in b) */
+    size_t len;             /* bytes in the slab */
     ft_buf b;
     FILE *spool;
     int err;                /* errno of a failed spool write */
 } acc;
+
+/* Moves the bytes out of the slab into the accumulator's own buffer;
+ * returns -1 when out of memory. */
+static int acc_unslab(acc *a)
+{
+    const char *p = a->slab->p + a->slab->used;
+    a->slab = NULL;
+    return a->len ? ft_buf_add(&a->b, p, a->len) : 0;
+}
 
 /* Adds n bytes to the document; returns -1 when out of memory. */
 static int acc_add(const cli_input *in, acc *a, const char *p, size_t n)
 {
     if (a->err)
         return 0;
-    if (!a->spool && a->b.len + n > in->opts->chunk_over) {
+    if (!a->spool && (a->slab ? a->len : a->b.len) + n > in->opts->chunk_over) {
+        if (a->slab && acc_unslab(a))
+            return -1;
         a->spool = cli_spool_open();
         if (!a->spool || (a->b.len && fwrite(a->b.p, 1, a->b.len, a->spool) != a->b.len)) {
             a->err = errno ? errno : EIO;
@@ -236,9 +251,28 @@ static int acc_add(const cli_input *in, acc *a, const char *p, size_t n)
             a->err = errno ? errno : EIO;
         return 0;
     }
+    if (a->slab) {
+        /* room for the bytes and the terminating NUL */
+        if (a->slab->cap - a->slab->used - a->len > n) {
+            memcpy(a->slab->p + a->slab->used + a->len, p, n);
+            a->len += n;
+            return 0;
+        }
+        if (acc_unslab(a))
+            return -1;
+    }
     return ft_buf_add(&a->b, p, n) ? -1 : 0;
 }
 
+/* Starts a document, in slab when it has room left (slab may be NULL). */
+static void acc_init(acc *a, cli_slab *slab)
+{
+    memset(a, 0, sizeof *a);
+    if (slab && slab->p && slab->used < slab->cap)
+        a->slab = slab;
+}
+
+/* Drops the document's bytes (bytes in the slab are simply not kept). */
 static void acc_free(acc *a)
 {
     ft_buf_free(&a->b);
@@ -263,6 +297,14 @@ static void acc_finish(acc *a, cli_doc *doc, size_t total)
         doc->raw_len = total;
         return;
     }
+    if (a->slab) {
+        doc->raw = a->slab->p + a->slab->used;
+        doc->raw[a->len] = 0;
+        doc->raw_len = a->len;
+        doc->raw_in_slab = 1;
+        a->slab->used += a->len + 1;
+        return;
+    }
     if (!a->b.p)
         ft_buf_reserve(&a->b, 0);
     doc->raw = a->b.p;
@@ -270,9 +312,10 @@ static void acc_finish(acc *a, cli_doc *doc, size_t total)
 }
 
 /* Reads a whole stream as one document, respecting the size limit. */
-static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc)
+static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc, cli_slab *slab)
 {
-    acc a = {0};
+    acc a;
+    acc_init(&a, slab);
     size_t total = 0;
     int too_big = 0;
     long n;
@@ -307,9 +350,10 @@ static int read_whole(cli_input *in, cli_stream *st, cli_doc *doc)
 /* Reads one line of any length through the input's own block buffer
  * (NUL bytes are kept); lines over the limit are consumed and reported.
  * Returns 1 for a line, 0 at EOF, -1 on error. */
-static int read_line(cli_input *in, cli_doc *doc)
+static int read_line(cli_input *in, cli_doc *doc, cli_slab *slab)
 {
-    acc a = {0};
+    acc a;
+    acc_init(&a, slab);
     size_t total = 0;
     int too_big = 0, got = 0;
     /* a \r before the \n is held back until the next byte shows whether
@@ -397,11 +441,11 @@ int cli_input_ready(cli_input *in)
     return cli_stream_ready(in->stream);
 }
 
-int cli_input_next(cli_input *in, cli_doc *doc)
+int cli_input_next(cli_input *in, cli_doc *doc, cli_slab *slab)
 {
     for (;;) {
         if (in->stream) {
-            int r = in->kind == IN_FEED ? feed_next(in, doc) : read_line(in, doc);
+            int r = in->kind == IN_FEED ? feed_next(in, doc) : read_line(in, doc, slab);
             if (r < 0) {
                 fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, cli_stream_error(in->stream));
                 close_stream(in);
@@ -440,7 +484,7 @@ int cli_input_next(cli_input *in, cli_doc *doc)
             }
             continue;
         }
-        int rc = read_whole(in, st, doc);
+        int rc = read_whole(in, st, doc, slab);
         if (rc < 0)
             fprintf(stderr, "fintag: %s: read error: %s\n", in->fname, cli_stream_error(st));
         note_progress(in, st);

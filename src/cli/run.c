@@ -2,8 +2,8 @@
  * run.c - the tagging pipeline.
  *
  * The calling thread reads batches of documents (bounded in count and
- * bytes) into a ring of four slots, so memory stays flat however long the
- * input; N persistent worker threads claim documents one at a time and
+ * bytes) into a ring of four slots, each with a slab that holds its
+ * documents' bytes, so memory stays flat however long the input; N persistent worker threads claim documents one at a time and
  * render each with their own scanner into the document's own buffer; one
  * writer thread writes finished batches in input order and frees their
  * slots.  Reading, tagging and writing overlap, and the output never depends
@@ -161,8 +161,13 @@ static double now_sec(void)
  * memory whatever the input size, and reading, tagging and writing overlap. */
 #define NSLOTS 4
 
+/* A batch's slab: its bytes limit, room for the line that crosses it, and
+ * the terminating NULs. */
+#define SLAB_BYTES (BATCH_BYTES + BATCH_BYTES / 8 + BATCH_DOCS)
+
 typedef struct slot {
     cli_doc docs[BATCH_DOCS];
+    cli_slab slab;     /* the documents' bytes, where they fit */
     size_t n;          /* documents in the batch */
     size_t next;       /* next document to claim */
     size_t done;       /* documents finished */
@@ -350,8 +355,11 @@ static int read_all(pipeline *p, cli_input *in)
             break;
         size_t n = 0, bytes = 0;
         int eof = 0;
+        if (!s->slab.p && (s->slab.p = malloc(SLAB_BYTES)))
+            s->slab.cap = SLAB_BYTES;
+        s->slab.used = 0;
         while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
-            int r = cli_input_next(in, &s->docs[n]);
+            int r = cli_input_next(in, &s->docs[n], &s->slab);
             if (r == 0) {
                 eof = 1;
                 break;
@@ -458,6 +466,8 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
         status = EXIT_IO;
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
+    for (int i = 0; i < NSLOTS; i++)
+        free(p.slots[i].slab.p);
     free(p.slots);
     for (int i = 0; i < nthreads; i++)
         ft_scanner_destroy(ws[i].sc);
