@@ -25,6 +25,8 @@
 
 #define BATCH_DOCS 256
 #define BATCH_BYTES (1u << 20)
+/* stdio buffer of the output */
+#define OUT_BUF_BYTES (1u << 16)
 
 /* ---- workers -------------------------------------------------------------- */
 
@@ -433,6 +435,16 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
             fprintf(stderr, "fintag: out of memory\n");
             return EXIT_IO;
         }
+    /* records are written a few KiB at a time: a larger stdio buffer than
+     * the default saves most of the write calls (not on a terminal, which
+     * stays line-buffered for whoever watches the output); static, as
+     * stdout outlives this function, and given to one stream only */
+    static char out_buf[OUT_BUF_BYTES];
+    static int out_buf_used;
+    if (!out_buf_used && !isatty(fileno(of.f))) {
+        out_buf_used = 1;
+        setvbuf(of.f, out_buf, _IOFBF, sizeof out_buf);
+    }
     p.ctx = &ctx;
     p.out = of.f;
     p.show = !o->quiet && isatty(2);
