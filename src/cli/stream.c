@@ -135,6 +135,21 @@ long cli_stream_read(cli_stream *s, char *buf, size_t n)
     if (s->raw_pos == s->raw_len) {
         if (s->eof)
             return 0;
+        if (n >= sizeof s->raw) {
+            /* a buffer as large as ours: read into it, sparing a copy */
+            ssize_t r;
+            do
+                r = read(s->fd, buf, n);
+            while (r < 0 && errno == EINTR);
+            if (r < 0) {
+                snprintf(s->err, sizeof s->err, "%s", strerror(errno));
+                return -1;
+            }
+            s->offset += (size_t)r;
+            if (r == 0)
+                s->eof = 1;
+            return (long)r;
+        }
         long r = fill(s);
         if (r <= 0)
             return r;
