@@ -5,8 +5,8 @@
  * bytes) into a ring of four slots, each with a slab that holds its
  * documents' bytes, so memory stays flat however long the input; N persistent worker threads claim documents one at a time and
  * render each with their own scanner into the document's own buffer; one
- * writer thread writes finished batches in input order and frees their
- * slots.  Reading, tagging and writing overlap, and the output never depends
+ * writer thread writes finished batches in input order (a JSONL record as
+ * the input line, then that buffer) and frees their slots.  Reading, tagging and writing overlap, and the output never depends
  * on the thread count.  -o writes to a temporary file beside the target and renames
  * it only after everything was written and flushed, so a failed run never
  * leaves half a file.

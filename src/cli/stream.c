@@ -7,7 +7,8 @@
  * inflates gzip data (recognised by its magic bytes, whatever the file name;
  * concatenated members included) through a z_stream fed from the same raw
  * buffer, so output can follow input line by line.  cli_stream_ready() tells
- * the pipeline whether more bytes are available without blocking.
+ * the pipeline whether more bytes are available without blocking.  Plain
+ * data goes straight into a caller's buffer as large as the stream's own.
  */
 #include <errno.h>
 #include <fcntl.h>
