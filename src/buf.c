@@ -249,3 +249,26 @@ char *ft_strdup(const char *s)
 {
     return s ? ft_strndup(s, strlen(s)) : NULL;
 }
+
+int ft_buf_add_cp(ft_buf *b, uint32_t c)
+{
+    char t[4];
+    if (c < 0x80)
+        return ft_buf_addc(b, (char)c);
+    if (c < 0x800) {
+        t[0] = (char)(0xC0 | (c >> 6));
+        t[1] = (char)(0x80 | (c & 0x3F));
+        return ft_buf_add(b, t, 2);
+    }
+    if (c < 0x10000) {
+        t[0] = (char)(0xE0 | (c >> 12));
+        t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (c & 0x3F));
+        return ft_buf_add(b, t, 3);
+    }
+    t[0] = (char)(0xF0 | (c >> 18));
+    t[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    t[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    t[3] = (char)(0x80 | (c & 0x3F));
+    return ft_buf_add(b, t, 4);
+}

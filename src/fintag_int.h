@@ -48,6 +48,8 @@ int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n);
 /* Appends a number the way fintag prints values: integral values without a
  * fraction or exponent, others with up to 15 significant digits. */
 int ft_buf_add_num(ft_buf *b, double v);
+/* Appends code point c (at most U+10FFFF) encoded as UTF-8. */
+int ft_buf_add_cp(ft_buf *b, uint32_t c);
 /* Appends an unsigned integer in decimal (without printf). */
 int ft_buf_add_uint(ft_buf *b, size_t v);
 void ft_buf_free(ft_buf *b);

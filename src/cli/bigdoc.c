@@ -90,25 +90,6 @@ static uint32_t hex4(const char *s)
     return v;
 }
 
-static void put_cp(ft_buf *b, uint32_t c)
-{
-    char t[4];
-    if (c < 0x80) {
-        ft_buf_addc(b, (char)c);
-    } else if (c < 0x800) {
-        t[0] = (char)(0xC0 | (c >> 6)); t[1] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 2);
-    } else if (c < 0x10000) {
-        t[0] = (char)(0xE0 | (c >> 12)); t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 3);
-    } else {
-        t[0] = (char)(0xF0 | (c >> 18)); t[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((c >> 6) & 0x3F)); t[3] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 4);
-    }
-}
-
 /* Decodes the body of an already validated JSON string from s[0..n) into
  * out, stopping at the closing quote (*closed = 1) or before an escape that
  * does not fit in the piece (unless last).  Returns the bytes consumed.  A
@@ -147,7 +128,7 @@ static size_t decode_piece(const char *s, size_t n, int last, ft_buf *out, int *
             } else if (u >= 0xD800 && u <= 0xDFFF) {
                 u = 0xFFFD;
             }
-            put_cp(out, u);
+            ft_buf_add_cp(out, u);
         } else {
             ft_buf_addc(out, e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r'
                              : e == 'b' ? '\b' : e == 'f' ? '\f' : e);

@@ -75,29 +75,6 @@ static uint32_t entity_find(const char *name, size_t n)
     return 0;
 }
 
-static void put_cp(ft_buf *b, uint32_t c)
-{
-    char t[4];
-    if (c < 0x80) {
-        ft_buf_addc(b, (char)c);
-    } else if (c < 0x800) {
-        t[0] = (char)(0xC0 | (c >> 6));
-        t[1] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 2);
-    } else if (c < 0x10000) {
-        t[0] = (char)(0xE0 | (c >> 12));
-        t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 3);
-    } else {
-        t[0] = (char)(0xF0 | (c >> 18));
-        t[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        t[3] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 4);
-    }
-}
-
 /* Decodes the entity at s[0] == '&' into out; returns the bytes consumed,
  * or 0 when it is not a well-formed reference (the '&' is then literal). */
 static size_t decode_entity(const char *s, size_t n, ft_buf *out)
@@ -127,7 +104,7 @@ static size_t decode_entity(const char *s, size_t n, ft_buf *out)
         if (!cp)
             return 0;
     }
-    put_cp(out, cp);
+    ft_buf_add_cp(out, cp);
     return i + 1;
 }
 
@@ -547,7 +524,7 @@ static void XMLCALL on_skipped(void *ud, const XML_Char *name, int is_param)
     size_t n = strlen(name);
     uint32_t cp = entity_find(name, n);
     if (cp) {
-        put_cp(&tmp, cp);
+        ft_buf_add_cp(&tmp, cp);
     } else {
         ft_buf_addc(&tmp, '&');
         ft_buf_adds(&tmp, name);

@@ -88,26 +88,6 @@ static int read_u4(const char *s, size_t n, size_t i, uint32_t *out)
     return 1;
 }
 
-/* Appends code point c as UTF-8. */
-static void put_utf8(ft_buf *b, uint32_t c)
-{
-    char t[4];
-    if (c < 0x80) {
-        ft_buf_addc(b, (char)c);
-    } else if (c < 0x800) {
-        t[0] = (char)(0xC0 | (c >> 6)); t[1] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 2);
-    } else if (c < 0x10000) {
-        t[0] = (char)(0xE0 | (c >> 12)); t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 3);
-    } else {
-        t[0] = (char)(0xF0 | (c >> 18)); t[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((c >> 6) & 0x3F)); t[3] = (char)(0x80 | (c & 0x3F));
-        ft_buf_add(b, t, 4);
-    }
-}
-
 size_t cli_json_decode(const char *s, size_t n, size_t i, ft_buf *out)
 {
     i++;
@@ -145,7 +125,7 @@ size_t cli_json_decode(const char *s, size_t n, size_t i, ft_buf *out)
                 u = 0xFFFD;
             }
             if (out)
-                put_utf8(out, u);
+                ft_buf_add_cp(out, u);
         } else if (out) {
             char r = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
                    : e == 'f' ? '\f' : e;
