@@ -9,6 +9,7 @@
  *   compiler.c  definitions -> expanded, PCRE2-compiled immutable rule set
  *   rules.c     rule-set queries and the example checker
  *   scanner.c   per-thread matching, normalisation and overlap resolution
+ *   chunk.c     ft_stream: one long document scanned in windows
  *   prefilter.c required-literal gates: which windows each pattern runs on
  *   resolve.c   the overlap resolver (pure function, unit-tested)
  *   numeral.c   Arabic / Chinese / financial numerals -> double

@@ -10,6 +10,9 @@
  *              atomic -o
  *   doc.c      a document's text, id and date; error records
  *   jsonl.c    the validating one-pass scanner for JSONL lines
+ *   bigdoc.c   documents over --chunk-over: spooled, tagged in windows
+ *   stream.c   a file or stdin, gzip-decompressed, read as bytes arrive
+ *   input_feed.c  RSS and Atom items as documents
  *   writer.c   the table of output formats behind one interface
  *   explain.c  `fintag explain`, `fintag rules --dump`, `fintag check`
  *   eval.c     `fintag eval`: precision, recall and F1 against gold JSONL
