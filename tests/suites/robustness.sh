@@ -26,6 +26,18 @@ have_time=0
 # peak_kb FILE: the "Maximum resident set size" of a /usr/bin/time -v log.
 peak_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
 
+# under_64mb NAME LOG WHAT: passes when the run logged in LOG peaked under
+# 64 MB resident (skips without /usr/bin/time or under ASan).
+under_64mb() {
+    if [ $have_time -eq 1 ] && [ $asan -eq 0 ]; then
+        kb=$(peak_kb "$2")
+        if [ "$kb" -lt 65536 ]; then pass "$1"
+        else fail "$1" "peak ${kb} kB for $3"; fi
+    else
+        skip "$1" "no /usr/bin/time or under ASan"
+    fi
+}
+
 printf '{"id":1,"text":"5%%"}\n' > "$T/one.jsonl"
 
 # writing to a full device: exit 3 and a message
@@ -111,13 +123,7 @@ if [ $st -eq 1 ] && [ "$(wc -l < "$T/big.out")" -eq 2 ] &&
 else
     fail huge-document-reported "status $st, output: $(head -c 300 "$T/big.out")"
 fi
-if [ $have_time -eq 1 ] && [ $asan -eq 0 ]; then
-    kb=$(peak_kb "$T/big.time")
-    if [ "$kb" -lt 65536 ]; then pass huge-document-reported-memory
-    else fail huge-document-reported-memory "peak ${kb} kB for a ${size}-byte line"; fi
-else
-    skip huge-document-reported-memory "no /usr/bin/time or under ASan"
-fi
+under_64mb huge-document-reported-memory "$T/big.time" "a ${size}-byte line"
 
 # within the limit (default 1G) it is tagged in windows: the record keeps
 # the line's bytes, the entity at its very end has exact offsets, and peak
@@ -133,13 +139,7 @@ if [ $st -eq 0 ] && [ "$(wc -l < "$T/bigok.out")" -eq 2 ] &&
 else
     fail huge-document-streamed "status $st, $(cat "$T/err" | head -3), end: $(head -1 "$T/bigok.out" | tail -c 300)"
 fi
-if [ $have_time -eq 1 ] && [ $asan -eq 0 ]; then
-    kb=$(peak_kb "$T/bigok.time")
-    if [ "$kb" -lt 65536 ]; then pass huge-document-streamed-memory
-    else fail huge-document-streamed-memory "peak ${kb} kB for a ${size}-byte line"; fi
-else
-    skip huge-document-streamed-memory "no /usr/bin/time or under ASan"
-fi
+under_64mb huge-document-streamed-memory "$T/bigok.time" "a ${size}-byte line"
 
 # dense with entities (about 40 per KB): memory still bounded, and the
 # same entities as tagging it whole (a smaller copy, compared byte for byte)
@@ -157,13 +157,7 @@ st=$?
 ents=$(grep -o '"type":' "$T/dense.out" | wc -l)
 if [ $st -eq 0 ] && [ "$ents" -gt $((dmb * 30000)) ]; then pass dense-document-streamed
 else fail dense-document-streamed "status $st, $ents entities"; fi
-if [ $have_time -eq 1 ] && [ $asan -eq 0 ]; then
-    kb=$(peak_kb "$T/dense.time")
-    if [ "$kb" -lt 65536 ]; then pass dense-document-memory
-    else fail dense-document-memory "peak ${kb} kB for a $dmb MB line with $ents entities"; fi
-else
-    skip dense-document-memory "no /usr/bin/time or under ASan"
-fi
+under_64mb dense-document-memory "$T/dense.time" "a $dmb MB line with $ents entities"
 head -c 3000000 "$T/dense.jsonl" | sed 's/\\n[^\\]*$/"}/' > "$T/dense3.jsonl"
 $FINTAG $R -q --date-field published "$T/dense3.jsonl" > "$T/whole.out" 2>&1
 $FINTAG $R -q --date-field published --chunk-over 64K --chunk-window 100K "$T/dense3.jsonl" > "$T/chunked.out" 2>&1
@@ -186,13 +180,7 @@ st=$?
 want="\"start\":$((tsize - 2)),\"end\":$tsize,\"byte_start\":$((tsize - 2)),\"byte_end\":$tsize"
 if [ $st -eq 0 ] && grep -q "$want" "$T/bigt.out"; then pass huge-document-tagged
 else fail huge-document-tagged "status $st, wanted $want in $(head -c 300 "$T/bigt.out")"; fi
-if [ $have_time -eq 1 ] && [ $asan -eq 0 ]; then
-    kb=$(peak_kb "$T/bigt.time")
-    if [ "$kb" -lt 65536 ]; then pass huge-text-document-memory
-    else fail huge-text-document-memory "peak ${kb} kB for a ${tsize}-byte text file"; fi
-else
-    skip huge-text-document-memory "no /usr/bin/time or under ASan"
-fi
+under_64mb huge-text-document-memory "$T/bigt.time" "a ${tsize}-byte text file"
 
 # the spool cannot be created: an error record for that document only
 printf '{"id":1,"text":"%s"}\n{"id":2,"text":"5%%"}\n' "$(head -c 5000 /dev/zero | tr '\0' a)" > "$T/two.jsonl"
