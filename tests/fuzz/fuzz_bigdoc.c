@@ -96,7 +96,12 @@ static void one_line(cli_ctx *ctx, const char *line, size_t len)
         abort();
     }
     if (ok_a && !b.failed && !memmem(a.text, a.text_len, "单位", strlen("单位"))) {
-        cJSON *ja = parse_record(a.out.p, a.out.len);
+        /* the in-memory record may be split: the line's bytes, then out */
+        ft_buf rec = {0};
+        ft_buf_add(&rec, a.out_head ? a.out_head : "", a.out_head_len);
+        ft_buf_add(&rec, a.out.p ? a.out.p : "", a.out.len);
+        cJSON *ja = parse_record(rec.p, rec.len);
+        ft_buf_free(&rec);
         static const char *const keys[] = {"entities", "warnings"};
         for (int k = 0; k < 2; k++)
             if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(ja, keys[k]),

@@ -83,13 +83,17 @@ static void tag_and_check(cli_ctx *ctx, cli_doc *doc)
         else
             ctx->writer->doc(ctx, doc, res, &doc->out);
     }
-    ft_buf *out = &doc->out;
-    if (out->len < 2 || out->p[out->len - 1] != '\n' || memchr(out->p, '\n', out->len - 1))
+    /* the record may be split: the item's JSON (out_head), then out */
+    ft_buf rec = {0};
+    ft_buf_add(&rec, doc->out_head ? doc->out_head : "", doc->out_head_len);
+    ft_buf_add(&rec, doc->out.p ? doc->out.p : "", doc->out.len);
+    if (rec.len < 2 || rec.p[rec.len - 1] != '\n' || memchr(rec.p, '\n', rec.len - 1))
         abort();
-    cJSON *j = cJSON_ParseWithLength(out->p, out->len);
+    cJSON *j = cJSON_ParseWithLength(rec.p, rec.len);
     if (!cJSON_IsObject(j))
         abort();
     cJSON_Delete(j);
+    ft_buf_free(&rec);
 }
 
 /* Parses whole and chunked, compares, tags the items. */

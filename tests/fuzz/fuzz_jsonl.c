@@ -3,7 +3,7 @@
  *
  * The input is the content of a JSONL file.  It is put into a memory file
  * and read exactly as `fintag --jsonl FILE` reads it: cli_input splits it
- * into lines (with a small --max-doc-bytes so that the too-large path is
+ * into lines (into a batch slab while it has room, as the pipeline does) (with a small --max-doc-bytes so that the too-large path is
  * reached), cli_doc_prepare parses each line and extracts the text and id,
  * the shipped rules tag the text and cli_json_record renders the output
  * record (or cli_error_record an error record).  Every output record must be
@@ -103,11 +103,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cli_input *in;
     if (!ctx.writer || cli_input_open(&o, &in) != 0)
         abort();
+    /* a small slab, so that early lines are read into it and later ones
+     * fall back to buffers of their own, as at the end of a batch */
+    static char slab_bytes[2048];
+    cli_slab slab = {slab_bytes, sizeof slab_bytes, 0};
     long expect_line = 0;
     for (;;) {
         cli_doc doc;
         memset(&doc, 0, sizeof doc);
-        int r = cli_input_next(in, &doc);
+        int r = cli_input_next(in, &doc, &slab);
         if (r <= 0) {
             cli_doc_free(&doc);
             break;
@@ -115,7 +119,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (doc.line != ++expect_line)
             abort(); /* a line was lost or counted twice */
         tag(&ctx, &doc);
-        check_record(&doc, &doc.out);
+        /* the record may be split: the line's bytes (out_head), then out */
+        ft_buf rec = {0};
+        ft_buf_add(&rec, doc.out_head ? doc.out_head : "", doc.out_head_len);
+        ft_buf_add(&rec, doc.out.p ? doc.out.p : "", doc.out.len);
+        check_record(&doc, &rec);
+        ft_buf_free(&rec);
         cli_doc_free(&doc);
     }
     cli_input_close(in);
