@@ -312,7 +312,6 @@ typedef struct ft_doc_ctx {
     int ref_y, ref_m, ref_d;       /* parsed ref_date, 0 when unknown */
     double default_scale;          /* from 单位：亿元, 0 = none */
     char default_currency[8];      /* from 单位：亿元 */
-    int yen;                       /* ¥ means JPY here (English text on Japan) */
     uint64_t facts;                /* context types whose rules kept a match */
 } ft_doc_ctx;
 

@@ -151,6 +151,34 @@ static int norm_number(ft_norm_ctx *ctx)
 
 /* ---- money ------------------------------------------------------------- */
 
+/* Whether a context rule of type t[0..tn) kept a match in this document
+ * (the facts that `requires:` reads too). */
+static int doc_fact(const ft_norm_ctx *ctx, const char *t, size_t tn)
+{
+    for (size_t i = 0; i < ctx->rules->n_rules; i++) {
+        const ft_rule *r = &ctx->rules->rules[i];
+        if (r->hidden && r->fact_bit >= 0 && strlen(r->type) == tn && !memcmp(r->type, t, tn))
+            return (int)((ctx->doc->facts >> r->fact_bit) & 1);
+    }
+    return 0;
+}
+
+/* A currency sign whose meaning depends on the document: the table
+ * sign_in_context maps "CONTEXT-TYPE SIGN" to a currency code (`_yen ¥:
+ * JPY`), used when a context rule of that type matched.  NULL otherwise. */
+static const ft_tab_entry *sign_in_context(const ft_norm_ctx *ctx, const char *s, size_t n)
+{
+    const ft_table *t = ft_rules_table(ctx->rules, "sign_in_context");
+    for (size_t i = 0; t && i < t->n; i++) {
+        const ft_tab_entry *e = &t->e[i];
+        const char *sp = memchr(e->key, ' ', e->klen);
+        if (e->kind == FT_VAL_STR && sp && (size_t)(e->key + e->klen - sp - 1) == n &&
+            !memcmp(sp + 1, s, n) && doc_fact(ctx, e->key, (size_t)(sp - e->key)))
+            return e;
+    }
+    return NULL;
+}
+
 /* Currency code from the cur_pre/cur/cur2 captures (a prefix wins: 港币15亿元
  * is HKD although 元 alone is CNY), or the document's default. */
 static int money_currency(ft_norm_ctx *ctx, const char **code, size_t *code_len,
@@ -162,13 +190,9 @@ static int money_currency(ft_norm_ctx *ctx, const char **code, size_t *code_len,
         const char *s;
         size_t n;
         if (ft_norm_group(ctx, groups[i], &s, &n) && n) {
-            if (i == 0 && ctx->doc->yen && ((n == 2 && !memcmp(s, "\xC2\xA5", 2)) ||
-                                            (n == 3 && !memcmp(s, "\xEF\xBF\xA5", 3)))) {
-                *code = "JPY";       /* ¥ in a document about Japan */
-                *code_len = 3;
-                return 1;
-            }
-            const ft_tab_entry *e = lookup(ctx, "currency", s, n);
+            const ft_tab_entry *e = i == 0 ? sign_in_context(ctx, s, n) : NULL;
+            if (!e)
+                e = lookup(ctx, "currency", s, n);
             if (!e || e->kind != FT_VAL_STR)
                 return 0;
             *code = e->str;
@@ -244,14 +268,6 @@ static int norm_unit_decl(ft_norm_ctx *ctx)
         return FT_NORM_REJECT;
     ctx->doc->default_scale = scale;
     snprintf(ctx->doc->default_currency, sizeof ctx->doc->default_currency, "%s", e->str);
-    return FT_NORM_KEEP;
-}
-
-/* Context rule: the document is English text about Japan, so ¥ (and ￥)
- * before an amount is the yen, not the renminbi. */
-static int norm_yen_context(ft_norm_ctx *ctx)
-{
-    ctx->doc->yen = 1;
     return FT_NORM_KEEP;
 }
 
@@ -726,7 +742,6 @@ static const struct {
     {"compute", norm_compute},   {"date", norm_date},
     {"quantity", norm_quantity}, {"stock_code", norm_stock_code},
     {"unit_decl", norm_unit_decl},
-    {"yen_context", norm_yen_context},
 };
 
 ft_norm_fn ft_norm_find(const char *name)
@@ -739,5 +754,5 @@ ft_norm_fn ft_norm_find(const char *name)
 
 const char *ft_norm_names(void)
 {
-    return "number, money, percent, growth, compute, date, quantity, stock_code, unit_decl, yen_context";
+    return "number, money, percent, growth, compute, date, quantity, stock_code, unit_decl";
 }
