@@ -26,7 +26,7 @@ $(BUILD)/libfintag-cli.a: $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libfintag-cli.a $(BUILD)/libfintag.a
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(BUILD)/libfintag-cli.a $(BUILD)/libfintag.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -DFUZZ_RULES='"$(CURDIR)/rules"' -fsanitize=fuzzer -o $@ $< $(BUILD)/libfintag-cli.a \
 	      $(BUILD)/libfintag.a $(LDLIBS) $(CLI_LIBS)

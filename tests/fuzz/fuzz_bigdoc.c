@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "fuzz_cli.h"
 #include "fuzz_shipped.h"
 
 static ft_rules *shipped;
@@ -30,18 +30,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     fuzz_load_shipped(&shipped, &scanner);
     return 0;
-}
-
-/* The record as a cJSON object; aborts unless it is one line of JSON
- * holding an object. */
-static cJSON *parse_record(const char *p, size_t n)
-{
-    if (n < 2 || p[n - 1] != '\n' || memchr(p, '\n', n - 1))
-        abort();
-    cJSON *j = cJSON_ParseWithLength(p, n);
-    if (!cJSON_IsObject(j))
-        abort();
-    return j;
 }
 
 /* Reads a whole FILE into a buffer. */
@@ -87,7 +75,7 @@ static void one_line(cli_ctx *ctx, const char *line, size_t len)
         slurp(b.out_spool, &out_b);
     else
         ft_buf_add(&out_b, b.out.p, b.out.len);
-    cJSON *jb = parse_record(out_b.p, out_b.len);
+    cJSON *jb = fuzz_parse_record(out_b.p ? out_b.p : "", out_b.len);
     if (b.failed) {
         cJSON *l = cJSON_GetObjectItemCaseSensitive(jb, "line");
         if (!cJSON_IsNumber(l) || l->valuedouble != 1)
@@ -96,12 +84,7 @@ static void one_line(cli_ctx *ctx, const char *line, size_t len)
         abort();
     }
     if (ok_a && !b.failed && !memmem(a.text, a.text_len, "单位", strlen("单位"))) {
-        /* the in-memory record may be split: the line's bytes, then out */
-        ft_buf rec = {0};
-        ft_buf_add(&rec, a.out_head ? a.out_head : "", a.out_head_len);
-        ft_buf_add(&rec, a.out.p ? a.out.p : "", a.out.len);
-        cJSON *ja = parse_record(rec.p, rec.len);
-        ft_buf_free(&rec);
+        cJSON *ja = fuzz_doc_record(&a);
         static const char *const keys[] = {"entities", "warnings"};
         for (int k = 0; k < 2; k++)
             if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(ja, keys[k]),
@@ -121,17 +104,10 @@ static void one_line(cli_ctx *ctx, const char *line, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cli_opts o;
-    memset(&o, 0, sizeof o);
-    o.text_field = "text";
-    o.id_field = "id";
-    o.date_field = "date";
-    o.format = "jsonl";
+    fuzz_jsonl_opts(&o);
     o.chunk_window = 64;
     cli_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.opts = &o;
-    ctx.rules = shipped;
-    ctx.writer = cli_writer_find("jsonl");
+    fuzz_jsonl_ctx(&ctx, &o, shipped);
     const char *p = (const char *)data, *end = p + size;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

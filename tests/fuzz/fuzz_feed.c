@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "input_feed.h"
+#include "fuzz_cli.h"
 #include "fuzz_shipped.h"
 
 #define MAX_ITEMS 256
@@ -83,17 +84,7 @@ static void tag_and_check(cli_ctx *ctx, cli_doc *doc)
         else
             ctx->writer->doc(ctx, doc, res, &doc->out);
     }
-    /* the record may be split: the item's JSON (out_head), then out */
-    ft_buf rec = {0};
-    ft_buf_add(&rec, doc->out_head ? doc->out_head : "", doc->out_head_len);
-    ft_buf_add(&rec, doc->out.p ? doc->out.p : "", doc->out.len);
-    if (rec.len < 2 || rec.p[rec.len - 1] != '\n' || memchr(rec.p, '\n', rec.len - 1))
-        abort();
-    cJSON *j = cJSON_ParseWithLength(rec.p, rec.len);
-    if (!cJSON_IsObject(j))
-        abort();
-    cJSON_Delete(j);
-    ft_buf_free(&rec);
+    cJSON_Delete(fuzz_doc_record(doc));
 }
 
 /* Parses whole and chunked, compares, tags the items. */
@@ -105,10 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data + 1;
     size_t n = size - 1;
     cli_opts o;
-    memset(&o, 0, sizeof o);
-    o.text_field = "text";
-    o.id_field = "id";
-    o.format = "jsonl";
+    fuzz_jsonl_opts(&o);
+    o.date_field = NULL;     /* an item's date comes from the feed */
     o.max_doc_bytes = 1 << 16;
     static cli_doc whole[MAX_ITEMS], parts[MAX_ITEMS];
     size_t nw = parse(&o, s, n, n ? n : 1, whole);
@@ -119,10 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!same(whole[i].raw, parts[i].raw) || !whole[i].input_error != !parts[i].input_error)
             abort(); /* chunking changed an item */
     cli_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.opts = &o;
-    ctx.rules = shipped;
-    ctx.writer = cli_writer_find("jsonl");
+    fuzz_jsonl_ctx(&ctx, &o, shipped);
     for (size_t i = 0; i < nw; i++) {
         tag_and_check(&ctx, &whole[i]);
         cli_doc_free(&whole[i]);

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "fuzz_cli.h"
 #include "fuzz_shipped.h"
 
 static ft_rules *shipped;
@@ -42,13 +42,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* Aborts unless out holds exactly one line of JSON that is an object, and
  * an error record names its line. */
-static void check_record(const cli_doc *doc, const ft_buf *out)
+static void check_record(const cli_doc *doc)
 {
-    if (out->len < 2 || out->p[out->len - 1] != '\n' || memchr(out->p, '\n', out->len - 1))
-        abort();
-    cJSON *j = cJSON_ParseWithLength(out->p, out->len);
-    if (!cJSON_IsObject(j))
-        abort();
+    cJSON *j = fuzz_doc_record(doc);
     if (doc->failed) {
         cJSON *line = cJSON_GetObjectItemCaseSensitive(j, "line");
         if (!cJSON_IsNumber(line) || (long)line->valuedouble != doc->line)
@@ -86,22 +82,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     const char *inputs[1] = {path};
     cli_opts o;
-    memset(&o, 0, sizeof o);
+    fuzz_jsonl_opts(&o);
     o.inputs = inputs;
     o.n_inputs = 1;
     o.jsonl = 1;
-    o.text_field = "text";
-    o.id_field = "id";
-    o.date_field = "date";
-    o.format = "jsonl";
     o.max_doc_bytes = 2048;
     cli_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.opts = &o;
-    ctx.rules = shipped;
-    ctx.writer = cli_writer_find("jsonl");
+    fuzz_jsonl_ctx(&ctx, &o, shipped);
     cli_input *in;
-    if (!ctx.writer || cli_input_open(&o, &in) != 0)
+    if (cli_input_open(&o, &in) != 0)
         abort();
     /* a small slab, so that early lines are read into it and later ones
      * fall back to buffers of their own, as at the end of a batch */
@@ -119,12 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (doc.line != ++expect_line)
             abort(); /* a line was lost or counted twice */
         tag(&ctx, &doc);
-        /* the record may be split: the line's bytes (out_head), then out */
-        ft_buf rec = {0};
-        ft_buf_add(&rec, doc.out_head ? doc.out_head : "", doc.out_head_len);
-        ft_buf_add(&rec, doc.out.p ? doc.out.p : "", doc.out.len);
-        check_record(&doc, &rec);
-        ft_buf_free(&rec);
+        check_record(&doc);
         cli_doc_free(&doc);
     }
     cli_input_close(in);
