@@ -161,9 +161,33 @@ static void fast_path_equals_plain_path(void)
     ft_rules_destroy(r);
 }
 
+/* A rule with `requires:` gets no gate of its own (its atoms would be
+ * looked for in every document); it shares one another pattern needs. */
+static void requires_rules_share_gates(void)
+{
+    ft_rules *r = compile(
+        "rules:\n"
+        "  - {id: _ctx, type: _c, pattern: '单位[：:]'}\n"
+        "  - {id: yuan, type: t, pattern: '[0-9]+元'}\n"
+        "  - {id: bare, type: t, requires: _c, pattern: '[0-9]{3}'}\n"
+        "  - {id: same, type: t, requires: _c, pattern: '[0-9]+(?:\\.[0-9]+)?元'}\n",
+        NULL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    size_t back;
+    int g_yuan = ft_prefilter_gate(r->pf, 1, 0, &back);
+    CHECK(g_yuan >= 0);
+    CHECK(ft_prefilter_gate(r->pf, 2, 0, &back) == -1);
+    CHECK(ft_prefilter_gate(r->pf, 3, 0, &back) == g_yuan);
+    CHECK(ft_prefilter_gates(r->pf) == 2);
+    ft_rules_destroy(r);
+}
+
 int main(void)
 {
     RUN("prefilter", analysis_finds_literals);
+    RUN("prefilter", requires_rules_share_gates);
     RUN("prefilter", fast_path_equals_plain_path);
     return 0;
 }
