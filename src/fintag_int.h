@@ -391,6 +391,10 @@ int ft_prefilter_gate(const ft_prefilter *pf, size_t rule, size_t k, size_t *bac
 typedef struct ft_pf_pat ft_pf_pat;
 const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k);
 int ft_pf_pat_gate(const ft_pf_pat *p);
+/* A second gate one of whose atoms every match of p has between its start
+ * and its gate hit (at or after ft_pf_walk_lo() of the hit, before the
+ * hit), or -1. */
+int ft_pf_pat_also(const ft_pf_pat *p);
 /* Number of patterns (gated or not) of the rule set. */
 size_t ft_prefilter_pats(const ft_prefilter *pf);
 /* Classes of p, each below ft_prefilter_pats(): patterns of one walk class

@@ -37,6 +37,7 @@
 #define SET_CAP 128        /* most strings in one exact or required set */
 #define CLASS_EXACT 32     /* classes up to this many code points are exact */
 #define GATE_MAX_COST 0.9  /* gates estimated dearer than this are not used */
+#define ALSO_MAX_RATE 0.03 /* also sets with more estimated hits are not used */
 
 /* ---- string sets ---------------------------------------------------------- */
 
@@ -86,6 +87,10 @@ typedef struct info {
     aset pre;              /* and the text before it passes chk */
     chk chk;
     double cost;
+    int has_also;          /* also: one of these occurs in every match */
+    lset also;             /* between its start and the req occurrence */
+    int has_look;          /* a lookbehind: the text before ends with one */
+    aset look;             /* of these code points */
 } info;
 
 #define MAX_DEPTH 32       /* deeper group nesting is not analysed */
@@ -384,7 +389,30 @@ static void info_free(info *x)
 {
     lset_free(&x->exact);
     lset_free(&x->req);
-    x->has_exact = x->has_req = 0;
+    lset_free(&x->also);
+    x->has_exact = x->has_req = x->has_also = 0;
+}
+
+/* Replaces x's also set with s (taken; NULL or empty: none). */
+static void set_also(info *x, lset *s)
+{
+    lset_free(&x->also);
+    x->has_also = 0;
+    if (s && s->v && s->n) {
+        x->also = *s;
+        x->has_also = 1;
+        s->v = NULL;
+        s->n = 0;
+    }
+}
+
+/* A copy of x's required set (empty when x has none or memory is short). */
+static lset req_copy(const info *x)
+{
+    lset c = {0};
+    if (x->has_req && lset_copy(&x->req, &c))
+        memset(&c, 0, sizeof c);
+    return c;
 }
 
 static size_t add_sat(size_t a, size_t b)
@@ -402,17 +430,18 @@ static size_t mul_sat(size_t a, size_t m)
 }
 
 /* Offers (s, off, pre, k) as x's required set; keeps the cheaper one.  Takes
- * s.  k may be NULL: no check. */
-static void offer_req(info *x, lset *s, size_t off, const aset *pre, const chk *k)
+ * s.  k may be NULL: no check.  Returns 1 when s became the required set
+ * (the caller then says what x's also set is). */
+static int offer_req(info *x, lset *s, size_t off, const aset *pre, const chk *k)
 {
     if (!s->v || s->n == 0 || lset_has_empty(s)) {
         lset_free(s);
-        return;
+        return 0;
     }
     double c = gate_cost(s, off, pre, k);
     if (x->has_req && x->cost <= c) {
         lset_free(s);
-        return;
+        return 0;
     }
     lset_free(&x->req);
     x->req = *s;
@@ -426,6 +455,7 @@ static void offer_req(info *x, lset *s, size_t off, const aset *pre, const chk *
     x->has_req = 1;
     s->v = NULL;
     s->n = 0;
+    return 1;
 }
 
 /* A piece matching exactly the strings of s (takes s). */
@@ -935,6 +965,30 @@ static void parse_group_body(parser *ps, info *out)
         ps->p++;
 }
 
+/* A positive lookbehind after its "(?<=": zero-width, but when every
+ * alternative ends with a known code point (`(?<=\bin |\bfor )`: a
+ * space) the text before the position must end with one, which the check
+ * of a following hit can use as its anchor.  Contents the analysis does not
+ * understand are skipped as before. */
+static void parse_lookbehind(parser *ps, info *out)
+{
+    parser save = *ps;
+    info in;
+    parse_group_body(ps, &in);
+    int ok = !ps->fail && in.minb > 0 && !in.last.big && in.last.n > 0;
+    aset last = in.last;
+    info_free(&in);
+    if (ps->fail) {
+        *ps = save;
+        skip_look(ps);
+    }
+    info_empty(out);
+    if (ok) {
+        out->has_look = 1;
+        out->look = last;
+    }
+}
+
 /* Parses a group after its '('; consumes the closing ')'. */
 static void parse_group(parser *ps, info *out)
 {
@@ -990,8 +1044,12 @@ static void parse_group(parser *ps, info *out)
         }
     }
     if (look && !ps->fail) {
-        skip_look(ps);
-        info_empty(out);
+        if (ps->p[-1] == '=' && ps->p[-2] == '<')
+            parse_lookbehind(ps, out);
+        else {
+            skip_look(ps);
+            info_empty(out);
+        }
         return;
     }
     parse_group_body(ps, out);
@@ -1169,7 +1227,7 @@ static void repeat(info *x, size_t mn, size_t mx)
         if (lset_copy(&r.exact, &copy) == 0)
             offer_req(&r, &copy, 0, &none, NULL);
     }
-    info_free(x);
+    info_free(x);     /* the also set is not kept under a quantifier */
     *x = r;
 }
 
@@ -1214,14 +1272,27 @@ typedef struct concat {
     size_t run_off;
     aset run_pre;
     chk run_chk;
+    lset run_also;         /* the prefix's required set when the run began */
     chk here;
 } concat;
+
+/* Offers the run (or its part so far, s) as the required set; the set the
+ * prefix required before the run began becomes the also set. */
+static void offer_run(concat *c, lset *s)
+{
+    if (offer_req(&c->acc, s, c->run_off, &c->run_pre, &c->run_chk)) {
+        lset a = {0};
+        if (c->run_also.n && lset_copy(&c->run_also, &a))
+            memset(&a, 0, sizeof a);
+        set_also(&c->acc, &a);
+    }
+}
 
 static void run_close(concat *c)
 {
     if (!c->run_on)
         return;
-    offer_req(&c->acc, &c->run, c->run_off, &c->run_pre, &c->run_chk);
+    offer_run(c, &c->run);
     lset_free(&c->run);
     c->run_on = 0;
 }
@@ -1248,6 +1319,13 @@ static void chk_inside(const concat *c, const info *x, chk *k)
  * widens the part between the anchor and the hit. */
 static void chk_after(chk *k, const info *x)
 {
+    if (x->has_look && x->maxb == 0) {
+        k->on = 1;
+        k->l = x->look;
+        memset(&k->mid, 0, sizeof k->mid);
+        k->d = 0;
+        return;
+    }
     if (x->minb > 0) {
         k->on = !x->last.big && x->last.n > 0;
         k->l = x->last;
@@ -1273,7 +1351,7 @@ static void concat_add(concat *c, info *x)
             /* the run so far is a candidate too: "算力" before an optional
              * (?:规模|总规模)? */
             if (lset_copy(&c->run, &cur) == 0)
-                offer_req(&c->acc, &cur, c->run_off, &c->run_pre, &c->run_chk);
+                offer_run(c, &cur);
             lset_free(&c->run);
             c->run = nr;
         } else {
@@ -1285,6 +1363,8 @@ static void concat_add(concat *c, info *x)
                 c->run_off = before;
                 c->run_pre = c->acc.alpha;
                 c->run_chk = c->here;
+                lset_free(&c->run_also);
+                c->run_also = req_copy(&c->acc);
             }
         }
     } else {
@@ -1308,7 +1388,11 @@ static void concat_add(concat *c, info *x)
         aset_union(&pre, &x->pre);
         chk k;
         chk_inside(c, x, &k);
-        offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k);
+        /* what the prefix requires lies wholly before x, so before the hit */
+        lset prev = req_copy(&c->acc);
+        if (offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k))
+            set_also(&c->acc, prev.n ? &prev : x->has_also ? &x->also : NULL);
+        lset_free(&prev);
     }
     chk_after(&c->here, x);
     if (x->minb > 0)
@@ -1335,6 +1419,7 @@ static void parse_concat(parser *ps, info *out)
     }
     run_close(&c);
     lset_free(&c.run);
+    lset_free(&c.run_also);
     *out = c.acc;
 }
 
@@ -1346,6 +1431,7 @@ static void parse_alt(parser *ps, info *out)
         ps->p++;
         info b;
         parse_concat(ps, &b);
+        set_also(out, NULL);   /* not kept across alternatives */
         if (b.minb < out->minb)
             out->minb = b.minb;
         if (b.maxb > out->maxb)
@@ -1384,8 +1470,8 @@ static void parse_alt(parser *ps, info *out)
         aset none;
         memset(&none, 0, sizeof none);
         lset copy;
-        if (lset_copy(&out->exact, &copy) == 0)
-            offer_req(out, &copy, 0, &none, NULL);
+        if (lset_copy(&out->exact, &copy) == 0 && offer_req(out, &copy, 0, &none, NULL))
+            set_also(out, NULL);
     }
 }
 
@@ -1402,6 +1488,8 @@ typedef struct pf_atom {
 
 struct ft_pf_pat {
     int gate;              /* -1: run plainly */
+    int also;              /* a gate one of whose atoms every match has
+                            * between its start and the gate hit, or -1 */
     size_t back;           /* INF: unbounded */
     int has_pre;           /* only code points of pre precede the hit */
     aset pre;
@@ -1462,9 +1550,11 @@ struct ft_pf_state {
     size_t *n, *cap;
 };
 
-/* Analyses one pattern; sets *gate_set (taken by the caller) and *back, or
- * returns -1 when the pattern gets no gate. */
-static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
+/* Analyses one pattern; sets *gate_set and, when the pattern has one,
+ * *also_set (both taken by the caller) and pp's walk and check, or returns
+ * -1 when the pattern gets no gate. */
+static int analyse(const char *pat, uint32_t flags, lset *gate_set, lset *also_set,
+                   pf_pat *pp)
 {
     if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE))
         return -1;
@@ -1485,6 +1575,11 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, pf_pat *pp)
         ascii_bits(&pp->chk.mid, pp->mid_a);
         top.req.v = NULL;
         top.req.n = 0;
+        if (top.has_also) {
+            *also_set = top.also;
+            top.also.v = NULL;
+            top.also.n = 0;
+        }
     }
     info_free(&top);
     return ok ? 0 : -1;
@@ -1518,7 +1613,7 @@ static void set_classes(ft_prefilter *pf)
                 p->wcls = o->wcls;
                 wdone = 1;
             }
-            if (!cdone && o->chk.on == p->chk.on &&
+            if (!cdone && o->also == p->also && o->chk.on == p->chk.on &&
                 (!p->chk.on || (o->chk.d == p->chk.d && aset_equal(&o->chk.l, &p->chk.l) &&
                                 aset_equal(&o->chk.mid, &p->chk.mid)))) {
                 p->ccls = o->ccls;
@@ -1728,11 +1823,56 @@ static size_t find_gate(const ft_prefilter *pf, const lset *set)
     return g;
 }
 
+/* The gate for set (taken): an equal one, or a new one unless only_share.
+ * -1 when there is none. */
+static int gate_for(ft_prefilter *pf, lset *set, int only_share)
+{
+    size_t g = find_gate(pf, set);
+    if (g == pf->n_gates && only_share) {
+        lset_free(set);
+        return -1;
+    }
+    if (g == pf->n_gates)
+        pf->gates[pf->n_gates++] = *set;
+    else
+        lset_free(set);
+    memset(set, 0, sizeof *set);
+    return (int)g;
+}
+
+/* Estimated share of text positions where some atom of s starts. */
+static double set_rate(const lset *s)
+{
+    double r = 0;
+    for (size_t i = 0; i < s->n; i++)
+        r += atom_rate(&s->v[i]);
+    return r;
+}
+
+/* Whether also set a is worth testing for the hits of gate g: it is a gate
+ * already (its hits are found anyway), or its atoms are rare (at most
+ * ALSO_MAX_RATE, and at most four times as common as g's), so the hits it
+ * adds to the atom pass cost less than the PCRE2 calls it saves.  An also
+ * set made of digits, which the check before most hits already asks for,
+ * is not: it would add every digit of the text. */
+static int also_worth(const ft_prefilter *pf, int g, const lset *a)
+{
+    size_t e = find_gate(pf, a);
+    if (e == (size_t)g)
+        return 0;
+    if (e < pf->n_gates)
+        return 1;
+    double r = set_rate(a);
+    return r <= ALSO_MAX_RATE && r <= 4 * set_rate(&pf->gates[g]);
+}
+
 /* Analyses every pattern.  A rule with `requires:` runs in few documents
  * (those with its context fact), so its patterns get no gate of their own:
  * one would add its atoms' hits to the pass over every document.  They
  * share a gate another pattern already needs, and otherwise run plainly
- * (money.doc_unit would gate on every digit). */
+ * (money.doc_unit would gate on every digit).  A pattern's also set becomes
+ * a gate too (it is usually one already: the range separators, the
+ * direction words before a percentage). */
 int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
 {
     *out = NULL;
@@ -1744,10 +1884,14 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
         npat += rs->rules[i].n_pat;
     pf->rule_base = calloc(rs->n_rules + 1, sizeof *pf->rule_base);
     pf->pats = calloc(npat + 1, sizeof *pf->pats);
-    pf->gates = calloc(npat + 1, sizeof *pf->gates);
+    pf->gates = calloc(2 * npat + 1, sizeof *pf->gates);
     lset *later = calloc(npat + 1, sizeof *later);
-    if (!pf->rule_base || !pf->pats || !pf->gates || !later) {
+    lset *also = calloc(npat + 1, sizeof *also);
+    unsigned char *share = calloc(npat + 1, 1);
+    if (!pf->rule_base || !pf->pats || !pf->gates || !later || !also || !share) {
         free(later);
+        free(also);
+        free(share);
         ft_prefilter_free(pf);
         return FT_ERR_NOMEM;
     }
@@ -1758,30 +1902,29 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
             size_t at = pf->n_pats++;
             pf_pat *pp = &pf->pats[at];
             lset set = {0};
-            pp->gate = -1;
-            if (analyse(r->expanded[k], r->pcre_flags, &set, pp))
+            pp->gate = pp->also = -1;
+            if (analyse(r->expanded[k], r->pcre_flags, &set, &also[at], pp))
                 continue;
-            if (r->requires) {
+            share[at] = r->requires != NULL;
+            if (share[at])
                 later[at] = set;
-                continue;
-            }
-            size_t g = find_gate(pf, &set);
-            if (g == pf->n_gates)
-                pf->gates[pf->n_gates++] = set;
             else
-                lset_free(&set);
-            pp->gate = (int)g;
+                pp->gate = gate_for(pf, &set, 0);
         }
     }
+    for (size_t at = 0; at < pf->n_pats; at++)
+        if (later[at].v)
+            pf->pats[at].gate = gate_for(pf, &later[at], 1);
+    for (size_t at = 0; at < pf->n_pats; at++)
+        if (also[at].v && pf->pats[at].gate >= 0 && also_worth(pf, pf->pats[at].gate, &also[at]))
+            pf->pats[at].also = gate_for(pf, &also[at], share[at]);
     for (size_t at = 0; at < pf->n_pats; at++) {
-        if (!later[at].v)
-            continue;
-        size_t g = find_gate(pf, &later[at]);
-        if (g < pf->n_gates)
-            pf->pats[at].gate = (int)g;
         lset_free(&later[at]);
+        lset_free(&also[at]);
     }
     free(later);
+    free(also);
+    free(share);
     set_classes(pf);
     if (collect_atoms(pf)) {
         ft_prefilter_free(pf);
@@ -1807,6 +1950,11 @@ const ft_pf_pat *ft_prefilter_pat(const ft_prefilter *pf, size_t rule, size_t k)
 int ft_pf_pat_gate(const ft_pf_pat *p)
 {
     return p->gate;
+}
+
+int ft_pf_pat_also(const ft_pf_pat *p)
+{
+    return p->also;
 }
 
 size_t ft_prefilter_pats(const ft_prefilter *pf)

@@ -266,18 +266,43 @@ static void *memo_get(ft_scanner *s, memo *m, size_t n, size_t size)
     return m->v;
 }
 
-/* The memos a gated pattern works with. */
+/* The memos a gated pattern works with, and the hits of its also gate. */
 typedef struct hit_memo {
     size_t *lo;            /* per hit: ft_pf_walk_lo(), SIZE_MAX = not yet */
-    signed char *ok;       /* per hit: ft_pf_hit_ok(), -1 = not yet */
+    signed char *ok;       /* per hit: ft_pf_hit_ok() and the also test, -1 = not yet */
+    const size_t *also;    /* sorted also-gate hits, NULL when none is needed */
+    size_t n_also;
 } hit_memo;
 
-/* Whether hit j passes the pattern's check (memoised). */
+/* Whether a hit of sorted list a lies in [lo, h). */
+static int hit_between(const size_t *a, size_t n, size_t lo, size_t h)
+{
+    size_t l = 0, r = n;
+    while (l < r) {
+        size_t mid = (l + r) / 2;
+        if (a[mid] < lo)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    return l < n && a[l] < h;
+}
+
+/* Whether hit j passes the pattern's check and, when the pattern has an
+ * also gate, has one of its hits between its walk start and itself
+ * (memoised). */
 static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
                    const hit_memo *m, size_t j)
 {
-    if (m->ok[j] < 0)
-        m->ok[j] = (signed char)ft_pf_hit_ok(g, text, hits[j]);
+    if (m->ok[j] < 0) {
+        int ok = ft_pf_hit_ok(g, text, hits[j]);
+        if (ok && m->also) {
+            if (m->lo[j] == SIZE_MAX)
+                m->lo[j] = ft_pf_walk_lo(g, text, hits[j]);
+            ok = hit_between(m->also, m->n_also, m->lo[j], hits[j]);
+        }
+        m->ok[j] = (signed char)ok;
+    }
     return m->ok[j];
 }
 
@@ -332,10 +357,12 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
     pcre2_code *code = r->code[k];
     size_t start = 0, hi = 0, limit = 0;
     pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
-    hit_memo m = {NULL, NULL};
+    hit_memo m = {NULL, NULL, NULL, 0};
     if (hits) {
         size_t wc, cc;
         ft_pf_pat_classes(g, &wc, &cc);
+        if (ft_pf_pat_also(g) >= 0)
+            m.also = ft_pf_hits(s->pf, ft_pf_pat_also(g), &m.n_also);
         m.lo = memo_get(s, &s->wmemo[wc], n_hits, sizeof *m.lo);
         m.ok = memo_get(s, &s->cmemo[cc], n_hits, sizeof *m.ok);
         if (!m.lo || !m.ok)
@@ -414,7 +441,10 @@ static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t l
         const ft_pf_pat *g = s->gated ? ft_prefilter_pat(s->rules->pf, r->index, k) : NULL;
         if (g) {
             hits = ft_pf_hits(s->pf, ft_pf_pat_gate(g), &n_hits);
-            if (n_hits == 0)
+            size_t n_also = 1;
+            if (ft_pf_pat_also(g) >= 0)
+                ft_pf_hits(s->pf, ft_pf_pat_also(g), &n_also);
+            if (n_hits == 0 || n_also == 0)
                 continue;
         }
         run_pattern(s, r, k, text, len, doc, g, hits, n_hits);

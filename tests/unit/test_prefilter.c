@@ -99,7 +99,10 @@ static const char *const diff_rules =
     "  - {id: g, type: growth, pattern: '增长\\s?[0-9]+(?:\\.[0-9]+)?%|[0-9]+倍'}\n"
     "  - {id: q, type: quantity, pattern: '(?:约)?[0-9一二三十]+[多余]?[万亿]?(?:个|家)'}\n"
     "  - {id: u, type: quantity, pattern: '(?:about\\s+)?[0-9]+\\s?(?:bn\\s)?(?:kits|units)', flags: [caseless]}\n"
-    "  - {id: w, type: word, pattern: '(?<![a-z])(?:ks|sk)\\b', flags: [caseless]}\n";
+    "  - {id: w, type: word, pattern: '(?<![a-z])(?:ks|sk)\\b', flags: [caseless]}\n"
+    "  - {id: rg, type: range, pattern: '[0-9]+(?:\\.[0-9]+)?(?:-|~|至)[0-9]+[万亿]?元'}\n"
+    "  - {id: gd, type: growth, pattern: '(?:增长|下降)了?\\s?[0-9]+(?:\\.[0-9]+)?%'}\n"
+    "  - {id: lb, type: year, pattern: '(?<=\\bin |至)(?:19|20)[0-9]{2}'}\n";
 
 static void fast_path_equals_plain_path(void)
 {
@@ -108,7 +111,8 @@ static void fast_path_equals_plain_path(void)
                                       ")", "（", "）", "-", "~", "a", "B", "yuan", "Yuan",
                                       "增长", "倍", "的", "\n", "123456", "x", "个", "家",
                                       "多", "about ", "Units", "KITS", "kits", "bn ", "BN ",
-                                      "k", "S", "\u212A", "\u017F", "\u212Aits", "un\u212A"};
+                                      "k", "S", "\u212A", "\u017F", "\u212Aits", "un\u212A",
+                                      "至", "下降", "了", "in ", "xin ", "20", "19", "2025"};
     ft_rules *r = compile(diff_rules, NULL);
     CHECK(r != NULL);
     if (!r)
@@ -184,8 +188,44 @@ static void requires_rules_share_gates(void)
     ft_rules_destroy(r);
 }
 
+/* Also sets (a second required set before the gate hit: the separator of
+ * a range before its unit) and lookbehinds as check anchors. */
+static void also_sets_and_lookbehinds(void)
+{
+    ft_rules *r = compile(
+        "rules:\n"
+        "  - {id: rg, type: t, pattern: '[0-9]+(?:-|~|至)[0-9]+[万亿]?元'}\n"
+        "  - {id: lb, type: t, pattern: '(?<=\\bin |\\bfor )(?:19|20)[0-9]{2}'}\n"
+        "  - {id: nb, type: t, pattern: '(?<!\\bin )(?:19|20)[0-9]{2}'}\n",
+        NULL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    char g[512];
+    size_t back;
+    gate_of(r, 0, g, sizeof g, &back);
+    CHECK(strcmp(g, "\"元\"") == 0);
+    const ft_pf_pat *p = ft_prefilter_pat(r->pf, 0, 0);
+    int also = p ? ft_pf_pat_also(p) : -1;
+    CHECK(also >= 0);
+    ft_buf b = {0};
+    ft_prefilter_describe(r->pf, also, &b);
+    CHECK(b.p && strcmp(b.p, "\"-\" \"~\" \"至\"") == 0);
+    ft_buf_free(&b);
+    /* the year after "in " passes, after a letter or a CJK character not */
+    p = ft_prefilter_pat(r->pf, 1, 0);
+    CHECK(p && ft_pf_hit_ok(p, "in 2025", 3));
+    CHECK(p && !ft_pf_hit_ok(p, "x2025", 1));
+    CHECK(p && !ft_pf_hit_ok(p, "年2025", strlen("年")));
+    /* a negative lookbehind asks nothing */
+    p = ft_prefilter_pat(r->pf, 2, 0);
+    CHECK(p && ft_pf_hit_ok(p, "x2025", 1));
+    ft_rules_destroy(r);
+}
+
 int main(void)
 {
+    RUN("prefilter", also_sets_and_lookbehinds);
     RUN("prefilter", analysis_finds_literals);
     RUN("prefilter", requires_rules_share_gates);
     RUN("prefilter", fast_path_equals_plain_path);
