@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -166,6 +167,7 @@ static double now_sec(void)
 /* A batch's slab: its bytes limit, room for the line that crosses it, and
  * the terminating NULs. */
 #define SLAB_BYTES (BATCH_BYTES + BATCH_BYTES / 8 + BATCH_DOCS)
+#define HUGE_PAGE ((size_t)2 << 20)
 
 typedef struct slot {
     cli_doc docs[BATCH_DOCS];
@@ -180,6 +182,7 @@ typedef struct slot {
 typedef struct pipeline {
     cli_ctx *ctx;
     slot *slots;
+    char *slabs;                /* the slots' slabs, one region (or NULL) */
     pthread_mutex_t mu;
     pthread_cond_t cv;          /* any state change; waiters re-check */
     size_t read_seq;            /* batches handed over by the reader */
@@ -341,6 +344,28 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Gives slot s its slab.  The slabs of all slots are one region, in
+ * transparent huge pages where the kernel offers them: a first touch of
+ * each 4 KiB page costs a page fault, about 10 us on the virtual machines
+ * fintag was measured on, over 1,100 faults (10 ms) for the four slabs.
+ * On failure the slot gets a malloc'ed slab, or none (documents then go to
+ * their own buffers). */
+static void slab_get(pipeline *p, slot *s)
+{
+    size_t total = ((size_t)NSLOTS * SLAB_BYTES + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    if (!p->slabs && posix_memalign((void **)&p->slabs, HUGE_PAGE, total) == 0) {
+#ifdef MADV_HUGEPAGE
+        madvise(p->slabs, total, MADV_HUGEPAGE);
+#endif
+    }
+    if (p->slabs)
+        s->slab.p = p->slabs + (size_t)(s - p->slots) * SLAB_BYTES;
+    else
+        s->slab.p = malloc(SLAB_BYTES);
+    if (s->slab.p)
+        s->slab.cap = SLAB_BYTES;
+}
+
 /* Reader (the calling thread): fills free slots until the input ends.
  * Returns EXIT_OK or EXIT_IO when an input could not be read. */
 static int read_all(pipeline *p, cli_input *in)
@@ -357,8 +382,8 @@ static int read_all(pipeline *p, cli_input *in)
             break;
         size_t n = 0, bytes = 0;
         int eof = 0;
-        if (!s->slab.p && (s->slab.p = malloc(SLAB_BYTES)))
-            s->slab.cap = SLAB_BYTES;
+        if (!s->slab.p)
+            slab_get(p, s);
         s->slab.used = 0;
         while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
             int r = cli_input_next(in, &s->docs[n], &s->slab);
@@ -478,8 +503,9 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
         status = EXIT_IO;
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
-    for (int i = 0; i < NSLOTS; i++)
+    for (int i = 0; i < NSLOTS && !p.slabs; i++)
         free(p.slots[i].slab.p);
+    free(p.slabs);
     free(p.slots);
     for (int i = 0; i < nthreads; i++)
         ft_scanner_destroy(ws[i].sc);
