@@ -31,6 +31,10 @@
 
 #include "fintag_int.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 
 #define INF ((size_t)-1)
 #define MAXLIT 24          /* longest atom kept, in bytes */
@@ -1538,6 +1542,8 @@ struct ft_prefilter {
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
     uint32_t pair[0x10000 / 32];    /* first two bytes of some atom's match */
+    uint32_t spair[0x10000 / 32];   /* the same for the short atoms */
+    uint32_t h4[0x10000 / 32];      /* h4_index() of the long atoms' first four bytes */
     first_slot first[FIRST_SLOTS];  /* atoms by non-ASCII first code point */
     size_t *rule_base;     /* first pf_pat of each rule */
     pf_pat *pats;
@@ -1659,10 +1665,41 @@ static size_t fold_bytes(const lit *l, size_t j, unsigned char out[3])
     return n;
 }
 
-/* Marks in pf->pair every pair of bytes an occurrence of l can start with.
- * A one-byte atom marks its byte followed by any byte; a folded k or s
- * first also marks the first two bytes of U+212A or U+017F. */
-static void add_pairs(ft_prefilter *pf, const lit *l)
+/* Four bytes (the first in the low bits) with ASCII capitals made small:
+ * each byte's high bit is set before the subtractions, so no borrow
+ * crosses bytes, and bytes of 0x80 and above are left alone. */
+static inline uint32_t fold4(uint32_t x)
+{
+    uint32_t h = x | 0x80808080u;
+    uint32_t up = (h - 0x41414141u) & ~(h - 0x5B5B5B5Bu) & ~x & 0x80808080u;
+    return x | up >> 2;
+}
+
+/* Bit of the four-byte filter for the bytes w (see fold4()). */
+static inline unsigned h4_index(uint32_t w)
+{
+    return (fold4(w) * 2654435761u) >> 16;
+}
+
+/* Whether atom l is tested by its pairs alone (spair) rather than by its
+ * first four bytes (h4): atoms under four bytes, and folded ones with a k
+ * or s among their first four, which may also be a longer non-ASCII
+ * character in the text. */
+static int atom_is_short(const lit *l)
+{
+    if (l->n < 4)
+        return 1;
+    for (size_t j = 0; l->fold && j < 4; j++)
+        if (l->b[j] == 'k' || l->b[j] == 's')
+            return 1;
+    return 0;
+}
+
+/* Marks in bitmap bm (pf->pair or pf->spair) every pair of bytes an
+ * occurrence of l can start with.  A one-byte atom marks its byte followed
+ * by any byte; a folded k or s first also marks the first two bytes of
+ * U+212A or U+017F. */
+static void add_pairs(uint32_t *bm, const lit *l)
 {
     unsigned char f[3], s[3];
     size_t nf = l->n ? fold_bytes(l, 0, f) : (f[0] = 0, 1);
@@ -1670,21 +1707,21 @@ static void add_pairs(ft_prefilter *pf, const lit *l)
         if (f[a] == 0xE2 || f[a] == 0xC5) {
             unsigned k = f[a] == 0xE2 ? 0xE284u : 0xC5BFu;
             if (l->n >= 1 && l->b[0] >= 'a' && l->b[0] <= 'z') {
-                pf->pair[k >> 5] |= 1u << (k & 31);
+                bm[k >> 5] |= 1u << (k & 31);
                 continue;
             }
         }
         if (l->n < 2) {
             for (unsigned x = 0; x < 256; x++) {
                 unsigned k = (unsigned)f[a] << 8 | x;
-                pf->pair[k >> 5] |= 1u << (k & 31);
+                bm[k >> 5] |= 1u << (k & 31);
             }
             continue;
         }
         size_t ns = fold_bytes(l, 1, s);
         for (size_t b = 0; b < ns; b++) {
             unsigned k = (unsigned)f[a] << 8 | s[b];
-            pf->pair[k >> 5] |= 1u << (k & 31);
+            bm[k >> 5] |= 1u << (k & 31);
         }
     }
 }
@@ -1792,7 +1829,15 @@ static int collect_atoms(ft_prefilter *pf)
     if (pf->fold_first['s'])
         pf->bmp[0x017F >> 5] |= 1u << (0x017F & 31);
     for (size_t i = 0; i < m; i++) {
-        add_pairs(pf, &pf->atoms[i].l);
+        const lit *l = &pf->atoms[i].l;
+        add_pairs(pf->pair, l);
+        if (atom_is_short(l))
+            add_pairs(pf->spair, l);
+        else {
+            unsigned h = h4_index((uint32_t)l->b[0] | (uint32_t)l->b[1] << 8 |
+                                  (uint32_t)l->b[2] << 16 | (uint32_t)l->b[3] << 24);
+            pf->h4[h >> 5] |= 1u << (h & 31);
+        }
         set_quick(&pf->atoms[i]);
         add_first(pf, i);
     }
@@ -2213,6 +2258,25 @@ static inline int may_start(const ft_prefilter *pf, const unsigned char *t, size
     return (int)(in_pair & (in_bmp | !three));
 }
 
+/* may_start() where four bytes are left, with a second filter: an atom of
+ * four bytes or more can only start where the (case-folded) first four
+ * bytes hash to a bit of h4, a shorter one where its pair is in spair.
+ * This rejects most English letters and the common CJK characters (公, 上,
+ * 美) that merely begin some longer atom.  Computed without branches. */
+static inline unsigned may_start4(const ft_prefilter *pf, const unsigned char *t, size_t i)
+{
+    unsigned c0 = t[i], c1 = t[i + 1], c2 = t[i + 2], c3 = t[i + 3];
+    unsigned k = c0 << 8 | c1;
+    unsigned cp = (c0 & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
+    unsigned h = h4_index(c0 | c1 << 8 | c2 << 16 | (uint32_t)c3 << 24);
+    unsigned in_pair = pf->pair[k >> 5] >> (k & 31);
+    unsigned in_bmp = pf->bmp[cp >> 5] >> (cp & 31);
+    unsigned three = (c0 & 0xF0) == 0xE0;
+    unsigned in_short = pf->spair[k >> 5] >> (k & 31);
+    unsigned in_h4 = pf->h4[h >> 5] >> (h & 31);
+    return in_pair & (in_bmp | !three) & (in_short | in_h4) & 1;
+}
+
 /* One pass over the bytes: the pair bitmap, indexed by a byte and the next
  * one, and for three-byte characters the code point bitmap reject almost
  * every position; the rest go to atoms_at().  No pair starting with a
@@ -2226,6 +2290,30 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
         st->n[g] = 0;
     const unsigned char *t = (const unsigned char *)text;
     size_t i = 0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time: the character starts (bytes not in
+     * 0x80-0xBF) are tested without branches, then the few that pass */
+    const __m128i cont = _mm_set1_epi8(-64);
+    for (; i + 19 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+        unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, cont)) & 0xFFFFu;
+        unsigned pass = 0;
+        while (m) {
+            unsigned j = (unsigned)__builtin_ctz(m);
+            m &= m - 1;
+            pass |= may_start4(pf, t, i + j) << j;
+        }
+        while (pass) {
+            unsigned j = (unsigned)__builtin_ctz(pass);
+            pass &= pass - 1;
+            if (atoms_at(pf, st, t, len, i + j))
+                return FT_ERR_NOMEM;
+        }
+    }
+#endif
+    for (; i + 4 <= len; i++)
+        if (may_start4(pf, t, i) && atoms_at(pf, st, t, len, i))
+            return FT_ERR_NOMEM;
     for (; i + 2 < len; i++)
         if (may_start(pf, t, i) && atoms_at(pf, st, t, len, i))
             return FT_ERR_NOMEM;
