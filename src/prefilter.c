@@ -2297,10 +2297,15 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
     for (; i + 19 <= len; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, cont)) & 0xFFFFu;
-        unsigned pass = 0;
+        unsigned first = 0, pass = 0;
         while (m) {
             unsigned j = (unsigned)__builtin_ctz(m);
             m &= m - 1;
+            first |= (unsigned)may_start(pf, t, i + j) << j;
+        }
+        while (first) {
+            unsigned j = (unsigned)__builtin_ctz(first);
+            first &= first - 1;
             pass |= may_start4(pf, t, i + j) << j;
         }
         while (pass) {
