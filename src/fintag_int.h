@@ -351,7 +351,9 @@ ft_norm_fn ft_norm_find(const char *name);
 /* Comma-separated list of normaliser names (for diagnostics). */
 const char *ft_norm_names(void);
 
-/* Capture access: sets s and n, returns 1 when group `name` matched. */
+/* Capture access: sets s and n, returns 1 when group `name` matched.  The
+ * name-table lookup is cached in the scanner by the name's address, so name
+ * must not change while the scanner lives (normalisers pass literals). */
 int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **s,
                   size_t *n);
 /* Attribute setters (copy their strings). */

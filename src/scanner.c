@@ -40,6 +40,18 @@ typedef struct memo {
     unsigned long doc;
 } memo;
 
+/* A name-table lookup of ft_norm_group(), kept for the next call with the
+ * same compiled pattern and the same name pointer (normalisers pass string
+ * literals): a match is normalised with some eight lookups, each a binary
+ * search of the pattern's name table with strcmp(). */
+#define NAME_SLOTS 256
+typedef struct name_slot {
+    const pcre2_code *code;
+    const char *name;
+    PCRE2_SPTR first, last;
+    int size;              /* entry size; 0: the name is not in the table */
+} name_slot;
+
 struct ft_scanner {
     const ft_rules *rules;
     pcre2_match_data *md;
@@ -67,6 +79,7 @@ struct ft_scanner {
     size_t n_memo;
     unsigned long doc_no;  /* scans so far, stamps the memos */
     int gated;             /* this scan uses the prefilter */
+    name_slot names[NAME_SLOTS];  /* ft_norm_group() lookups seen before */
     ft_result res;
 };
 
@@ -166,8 +179,18 @@ static void warn(ft_scanner *s, const char *msg)
 int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **str,
                   size_t *n)
 {
-    PCRE2_SPTR first, last;
-    int size = pcre2_substring_nametable_scan(ctx->code, (PCRE2_SPTR)name, &first, &last);
+    uintptr_t h = ((uintptr_t)ctx->code >> 4) ^ ((uintptr_t)name >> 3) * 31;
+    name_slot *sl = &ctx->sc->names[(h ^ h >> 8) & (NAME_SLOTS - 1)];
+    if (sl->code != ctx->code || sl->name != name) {
+        sl->size = pcre2_substring_nametable_scan(ctx->code, (PCRE2_SPTR)name, &sl->first,
+                                                  &sl->last);
+        if (sl->size < 0)
+            sl->size = 0;
+        sl->code = ctx->code;
+        sl->name = name;
+    }
+    PCRE2_SPTR first = sl->first, last = sl->last;
+    int size = sl->size;
     if (size <= 0)
         return 0;
     /* with (?J) several groups share a name: take the first that is set */
