@@ -228,8 +228,55 @@ static void numerals(void)
     free(u);
 }
 
+/* ft_utf8_count_invalid() (sixteen bytes at a time where it can) against a
+ * plain count, on random strings of valid and broken sequences, each in a
+ * buffer of its exact length. */
+static void utf8_count_matches_plain_count(void)
+{
+    static const char *const tok[] = {"a", "ab12 ", "\xe4\xb8\xad", "\xe6\x96\x87",
+                                      "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff", "\xc0\x80",
+                                      "\x80", "\xe4\xb8", "\xed\xa0\x80", "\xe0\x80\x80",
+                                      "\xe0\xa0\x80", "\xef\xbf\xbd", "\xed\x9f\xbf",
+                                      "\xee\x80\x80", "\xec\xbf", "0123456789abcdef"};
+    unsigned seed = 777;
+    char buf[512];
+    size_t mismatches = 0, with_bad = 0;
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t len = 0, ntok = (size_t)(iter % 120);
+        for (size_t t = 0; t < ntok; t++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly valid text, so that long clean stretches occur */
+            size_t k = (seed >> 16) % 100 < 90 ? (seed >> 8) % 4 : (seed >> 16) % (sizeof tok / sizeof tok[0]);
+            size_t wl = strlen(tok[k]);
+            if (len + wl >= sizeof buf)
+                break;
+            memcpy(buf + len, tok[k], wl);
+            len += wl;
+        }
+        char *p = malloc(len + 1);
+        memcpy(p, buf, len);
+        size_t want = 0;
+        for (size_t i = 0; i < len;) {
+            int l = ft_utf8_seq_len((const unsigned char *)p + i, len - i);
+            if (l <= 0) {
+                want++;
+                i++;
+            } else {
+                i += (size_t)l;
+            }
+        }
+        size_t got = ft_utf8_count_invalid(p, len);
+        mismatches += got != want;
+        with_bad += want > 0;
+        free(p);
+    }
+    CHECK(mismatches == 0);
+    CHECK(with_bad > 500);
+}
+
 int main(void)
 {
+    RUN("core", utf8_count_matches_plain_count);
     RUN("core", loader_accepts_minimal_rule);
     RUN("core", loader_reports_all_problems);
     RUN("core", pattern_error_maps_to_yaml_position);
