@@ -1542,7 +1542,7 @@ struct ft_prefilter {
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
     uint32_t pair[0x10000 / 32];    /* first two bytes of some atom's match */
-    uint32_t spair[0x10000 / 32];   /* the same for the short atoms */
+    uint32_t spair[0x10000 / 32];   /* the same for atoms under four bytes */
     uint32_t h4[0x10000 / 32];      /* h4_index() of the long atoms' first four bytes */
     first_slot first[FIRST_SLOTS];  /* atoms by non-ASCII first code point */
     size_t *rule_base;     /* first pf_pat of each rule */
@@ -1681,18 +1681,30 @@ static inline unsigned h4_index(uint32_t w)
     return (fold4(w) * 2654435761u) >> 16;
 }
 
-/* Whether atom l is tested by its pairs alone (spair) rather than by its
- * first four bytes (h4): atoms under four bytes, and folded ones with a k
- * or s among their first four, which may also be a longer non-ASCII
- * character in the text. */
-static int atom_is_short(const lit *l)
+/* Marks in h4 the first four bytes of every form an occurrence of atom l
+ * (four bytes or more) can take in the text, from byte j of l on, after the
+ * bytes w (got of them) already fixed: a folded k or s may also be U+212A
+ * or U+017F, which caseless matching equates with them (at most two forms
+ * for each of the first four bytes). */
+static void add_h4(ft_prefilter *pf, const lit *l, size_t j, uint32_t w, unsigned got)
 {
-    if (l->n < 4)
-        return 1;
-    for (size_t j = 0; l->fold && j < 4; j++)
-        if (l->b[j] == 'k' || l->b[j] == 's')
-            return 1;
-    return 0;
+    if (got >= 4 || j >= l->n) {
+        if (got < 4)
+            return;   /* cannot happen: forms are no shorter than l */
+        unsigned h = h4_index(w);
+        pf->h4[h >> 5] |= 1u << (h & 31);
+        return;
+    }
+    unsigned char b = l->b[j];
+    add_h4(pf, l, j + 1, w | (uint32_t)b << (8 * got), got + 1);
+    if (l->fold && (b == 'k' || b == 's')) {
+        static const unsigned char kelvin[] = {0xE2, 0x84, 0xAA}, long_s[] = {0xC5, 0xBF};
+        const unsigned char *f = b == 'k' ? kelvin : long_s;
+        size_t fn = b == 'k' ? 3 : 2;
+        for (size_t q = 0; q < fn && got < 4; q++)
+            w |= (uint32_t)f[q] << (8 * got++);
+        add_h4(pf, l, j + 1, w, got);
+    }
 }
 
 /* Marks in bitmap bm (pf->pair or pf->spair) every pair of bytes an
@@ -1831,13 +1843,10 @@ static int collect_atoms(ft_prefilter *pf)
     for (size_t i = 0; i < m; i++) {
         const lit *l = &pf->atoms[i].l;
         add_pairs(pf->pair, l);
-        if (atom_is_short(l))
+        if (l->n < 4)
             add_pairs(pf->spair, l);
-        else {
-            unsigned h = h4_index((uint32_t)l->b[0] | (uint32_t)l->b[1] << 8 |
-                                  (uint32_t)l->b[2] << 16 | (uint32_t)l->b[3] << 24);
-            pf->h4[h >> 5] |= 1u << (h & 31);
-        }
+        else
+            add_h4(pf, l, 0, 0, 0);
         set_quick(&pf->atoms[i]);
         add_first(pf, i);
     }

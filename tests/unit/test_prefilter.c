@@ -102,7 +102,8 @@ static const char *const diff_rules =
     "  - {id: w, type: word, pattern: '(?<![a-z])(?:ks|sk)\\b', flags: [caseless]}\n"
     "  - {id: rg, type: range, pattern: '[0-9]+(?:\\.[0-9]+)?(?:-|~|至)[0-9]+[万亿]?元'}\n"
     "  - {id: gd, type: growth, pattern: '(?:增长|下降)了?\\s?[0-9]+(?:\\.[0-9]+)?%'}\n"
-    "  - {id: lb, type: year, pattern: '(?<=\\bin |至)(?:19|20)[0-9]{2}'}\n";
+    "  - {id: lb, type: year, pattern: '(?<=\\bin |至)(?:19|20)[0-9]{2}'}\n"
+    "  - {id: tk, type: word, pattern: '(?:tickets|roses|ask)\\b', flags: [caseless]}\n";
 
 static void fast_path_equals_plain_path(void)
 {
@@ -112,7 +113,9 @@ static void fast_path_equals_plain_path(void)
                                       "增长", "倍", "的", "\n", "123456", "x", "个", "家",
                                       "多", "about ", "Units", "KITS", "kits", "bn ", "BN ",
                                       "k", "S", "\u212A", "\u017F", "\u212Aits", "un\u212A",
-                                      "至", "下降", "了", "in ", "xin ", "20", "19", "2025"};
+                                      "至", "下降", "了", "in ", "xin ", "20", "19", "2025",
+                                      "tic\u212Aets", "ro\u017Fes", "TICKETS", "Roses", "tickets",
+                                      "a\u017F\u212A", "ASK", "\u017Fk"};
     ft_rules *r = compile(diff_rules, NULL);
     CHECK(r != NULL);
     if (!r)
