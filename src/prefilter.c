@@ -1490,6 +1490,18 @@ typedef struct pf_atom {
     size_t n_gates;
 } pf_atom;
 
+/* A code-point set as the walks test it: ASCII members in a bitmap, the
+ * others in a small open-addressing table when there are at most
+ * QSET_MAX of them (a test is then a probe or two instead of a binary
+ * search of the ranges), else the ranges. */
+#define QSET_MAX 1024
+typedef struct qset {
+    uint32_t ascii[4];
+    uint32_t *tab;         /* members >= 128, 0 = empty slot; NULL: use a */
+    uint32_t mask;         /* slots - 1 */
+    const aset *a;
+} qset;
+
 struct ft_pf_pat {
     int gate;              /* -1: run plainly */
     int also;              /* a gate one of whose atoms every match has
@@ -1498,7 +1510,7 @@ struct ft_pf_pat {
     int has_pre;           /* only code points of pre precede the hit */
     aset pre;
     chk chk;               /* what must precede a hit (see struct chk) */
-    uint32_t pre_a[4], l_a[4], mid_a[4];  /* ASCII members of pre, chk.l, chk.mid */
+    qset pre_q, l_q, mid_q;               /* pre, chk.l and chk.mid for the walks */
     size_t wcls, ccls;     /* first pattern with the same gate and walk / check */
 };
 typedef struct ft_pf_pat pf_pat;
@@ -1511,12 +1523,57 @@ static void ascii_bits(const aset *a, uint32_t bits[4])
             bits[c >> 5] |= 1u << (c & 31);
 }
 
-/* Whether c is in a, whose ASCII members are bits. */
-static inline int aset_has_q(const uint32_t bits[4], const aset *a, uint32_t c)
+/* The slot where c is or would go in a table of mask + 1 slots. */
+static inline uint32_t qset_slot(uint32_t c, uint32_t mask)
+{
+    return ((c * 2654435761u) >> 12) & mask;
+}
+
+/* Builds q for a (which must outlive q); 0 or FT_ERR_NOMEM. */
+static int qset_build(qset *q, const aset *a)
+{
+    memset(q, 0, sizeof *q);
+    q->a = a;
+    ascii_bits(a, q->ascii);
+    if (a->big)
+        return 0;
+    size_t count = 0;
+    for (size_t i = 0; i < a->n && count <= QSET_MAX; i++)
+        if (a->hi[i] >= 128)
+            count += a->hi[i] - (a->lo[i] < 128 ? 128 : a->lo[i]) + 1;
+    if (count > QSET_MAX)
+        return 0;
+    uint32_t slots = 16;
+    while (slots < 2 * count)
+        slots *= 2;
+    q->tab = calloc(slots, sizeof *q->tab);
+    if (!q->tab)
+        return FT_ERR_NOMEM;
+    q->mask = slots - 1;
+    for (size_t i = 0; i < a->n; i++)
+        for (uint32_t c = a->lo[i] < 128 ? 128 : a->lo[i]; c <= a->hi[i] && a->hi[i] >= 128; c++) {
+            uint32_t h = qset_slot(c, q->mask);
+            while (q->tab[h])
+                h = (h + 1) & q->mask;
+            q->tab[h] = c;
+        }
+    return 0;
+}
+
+/* Whether c is in q. */
+static inline int qset_has(const qset *q, uint32_t c)
 {
     if (c < 128)
-        return (bits[c >> 5] >> (c & 31)) & 1;
-    return aset_has(a, c);
+        return (q->ascii[c >> 5] >> (c & 31)) & 1;
+    if (!q->tab)
+        return aset_has(q->a, c);
+    for (uint32_t h = qset_slot(c, q->mask);; h = (h + 1) & q->mask) {
+        uint32_t v = q->tab[h];
+        if (v == c)
+            return 1;
+        if (!v)
+            return 0;
+    }
 }
 
 /* A slot of the open-addressing table from a non-ASCII first code point to
@@ -1571,14 +1628,16 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, lset *also_s
         ps.fail = 1;
     int ok = !ps.fail && top.has_req && top.cost < GATE_MAX_COST;
     if (ok) {
-        *gate_set = top.req;
         pp->back = top.off;
         pp->pre = top.pre;
         pp->has_pre = !top.pre.big;
         pp->chk = top.chk;
-        ascii_bits(&pp->pre, pp->pre_a);
-        ascii_bits(&pp->chk.l, pp->l_a);
-        ascii_bits(&pp->chk.mid, pp->mid_a);
+        /* out of memory: no gate (the tables built are freed with pf) */
+        ok = !qset_build(&pp->pre_q, &pp->pre) && !qset_build(&pp->l_q, &pp->chk.l) &&
+             !qset_build(&pp->mid_q, &pp->chk.mid);
+    }
+    if (ok) {
+        *gate_set = top.req;
         top.req.v = NULL;
         top.req.n = 0;
         if (top.has_also) {
@@ -1864,6 +1923,11 @@ void ft_prefilter_free(ft_prefilter *pf)
         free(pf->atoms[i].gates);
     free(pf->atoms);
     free(pf->rule_base);
+    for (size_t q = 0; pf->pats && q < pf->n_pats; q++) {
+        free(pf->pats[q].pre_q.tab);
+        free(pf->pats[q].l_q.tab);
+        free(pf->pats[q].mid_q.tab);
+    }
     free(pf->pats);
     free(pf);
 }
@@ -2037,7 +2101,7 @@ size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h)
     while (lo > floor) {
         size_t prev;
         uint32_t c = ft_utf8_before(text, lo, &prev);
-        if (prev < floor || !aset_has_q(p->pre_a, &p->pre, c))
+        if (prev < floor || !qset_has(&p->pre_q, c))
             break;
         lo = prev;
     }
@@ -2059,9 +2123,9 @@ int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
     while (pos > 0) {
         size_t prev;
         uint32_t c = ft_utf8_before(text, pos, &prev);
-        if (aset_has_q(p->l_a, &k->l, c))
+        if (qset_has(&p->l_q, c))
             return 1;
-        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || aset_has_q(p->mid_a, &k->mid, c)))
+        if ((k->d != INF && h - prev > k->d) || !(k->mid.big || qset_has(&p->mid_q, c)))
             return 0;
         pos = prev;
     }
