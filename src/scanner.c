@@ -556,7 +556,11 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
         b[2 * i] = s->spans[i].byte_start;
         b[2 * i + 1] = s->spans[i].byte_end;
     }
-    if (n)
+    /* kept spans do not overlap, so their bounds usually come sorted */
+    int sorted = 1;
+    for (size_t i = 1; i < 2 * n && sorted; i++)
+        sorted = b[i - 1] <= b[i];
+    if (!sorted)
         qsort(b, 2 * n, sizeof *b, size_cmp);
     size_t m = 0;
     for (size_t i = 0; i < 2 * n; i++)
@@ -574,9 +578,14 @@ static int convert_offsets(ft_scanner *s, const char *text, size_t len, size_t n
         cp[j] = c;
         u16[j] = w;
     }
+    size_t at = 0;   /* spans come by start: the bounds are mostly found in order */
     for (size_t i = 0; i < n; i++) {
         ft_span *sp = &s->spans[i];
-        size_t a = bound_index(b, m, sp->byte_start), e = bound_index(b, m, sp->byte_end);
+        size_t a = at < m && b[at] == sp->byte_start           ? at
+                   : at + 1 < m && b[at + 1] == sp->byte_start ? at + 1
+                                                              : bound_index(b, m, sp->byte_start);
+        size_t e = a + 1 < m && b[a + 1] == sp->byte_end ? a + 1 : bound_index(b, m, sp->byte_end);
+        at = e;
         sp->start = cp[a];
         sp->end = cp[e];
         sp->u16_start = u16[a];
