@@ -130,9 +130,9 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
         size_t room = 200 + json_room(tl) + json_room(rl) + json_room(bl) + 8 * 24 + 2 * NUM_ROOM;
         for (size_t k = 0; k < s->n_attrs; k++) {
             const ft_attr *a = &s->attrs[k];
-            if (!v && !strcmp(a->key, "value"))
+            if (!v && a->key[0] == 'v' && !strcmp(a->key, "value"))
                 v = a;
-            else if (!u && !strcmp(a->key, "unit"))
+            else if (!u && a->key[0] == 'u' && !strcmp(a->key, "unit"))
                 u = a;
             room += json_room(strlen(a->key)) + 2 + attr_room(a);
         }
@@ -167,7 +167,8 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
         o = u ? attr_value_at(b, o, u) : LIT_AT(o, "null");
         for (size_t k = 0; k < s->n_attrs; k++) {
             const ft_attr *a = &s->attrs[k];
-            if (a == v || a == u || !strcmp(a->key, "value") || !strcmp(a->key, "unit"))
+            if (a == v || a == u || (a->key[0] == 'v' && !strcmp(a->key, "value")) ||
+                (a->key[0] == 'u' && !strcmp(a->key, "unit")))
                 continue;
             *o++ = ',';
             o = json_str_at(o, a->key, strlen(a->key));

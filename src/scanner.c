@@ -212,9 +212,12 @@ static pattr *new_attr(ft_norm_ctx *ctx, const char *key)
 {
     ft_scanner *s = ctx->sc;
     ft_cand *c = ctx->cand;
-    for (size_t i = 0; i < c->n_attrs; i++)
-        if (!strcmp(s->pattrs[c->attr_off + i].key, key))
+    for (size_t i = 0; i < c->n_attrs; i++) {
+        const char *k = s->pattrs[c->attr_off + i].key;
+        /* keys are literals: the same address, or at least the same first byte */
+        if (k == key || (k[0] == key[0] && !strcmp(k, key)))
             return &s->pattrs[c->attr_off + i];
+    }
     if (grow((void **)&s->pattrs, &s->cap_pattrs, s->n_pattrs + 1, sizeof(pattr)))
         return NULL;
     pattr *a = &s->pattrs[s->n_pattrs++];
