@@ -1590,15 +1590,20 @@ static size_t first_hash(uint32_t c)
     return (size_t)((c * 2654435761u) >> 23) & (FIRST_SLOTS - 1);
 }
 
+#define PAIR_BITS(pf) ((pf)->pb)
+#define BMP_BITS(pf) ((pf)->pb + 0x10000 / 32)
+
 struct ft_prefilter {
     lset *gates;           /* atom sets, one per gate */
     size_t n_gates;
     pf_atom *atoms;        /* sorted by first code point */
     size_t n_atoms;
-    uint32_t bmp[0x10000 / 32];   /* first code points < 0x10000 in use */
+    /* one bitmap, two halves: pairs of first bytes of atoms (indexed by a
+     * byte and the next), then the first code points below 0x10000; see
+     * PAIR_BITS and BMP_BITS */
+    uint32_t pb[2 * 0x10000 / 32];
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
-    uint32_t pair[0x10000 / 32];    /* first two bytes of some atom's match */
     uint32_t spair[0x10000 / 32];   /* the same for atoms under four bytes */
     uint32_t h4[0x10000 / 32];      /* h4_index() of the long atoms' first four bytes */
     first_slot first[FIRST_SLOTS];  /* atoms by non-ASCII first code point */
@@ -1766,7 +1771,7 @@ static void add_h4(ft_prefilter *pf, const lit *l, size_t j, uint32_t w, unsigne
     }
 }
 
-/* Marks in bitmap bm (pf->pair or pf->spair) every pair of bytes an
+/* Marks in bitmap bm (PAIR_BITS(pf) or pf->spair) every pair of bytes an
  * occurrence of l can start with.  A one-byte atom marks its byte followed
  * by any byte; a folded k or s first also marks the first two bytes of
  * U+212A or U+017F. */
@@ -1884,7 +1889,7 @@ static int collect_atoms(ft_prefilter *pf)
     for (size_t i = 0; i < m; i++) {
         uint32_t c = pf->atoms[i].first;
         if (c < 0x10000)
-            pf->bmp[c >> 5] |= 1u << (c & 31);
+            BMP_BITS(pf)[c >> 5] |= 1u << (c & 31);
         if (c < 128) {
             if (pf->ascii_hi[c] == 0)
                 pf->ascii_lo[c] = i;
@@ -1896,12 +1901,12 @@ static int collect_atoms(ft_prefilter *pf)
     /* folded atoms starting with k or s are also looked for at the Kelvin
      * sign and the long s */
     if (pf->fold_first['k'])
-        pf->bmp[0x212A >> 5] |= 1u << (0x212A & 31);
+        BMP_BITS(pf)[0x212A >> 5] |= 1u << (0x212A & 31);
     if (pf->fold_first['s'])
-        pf->bmp[0x017F >> 5] |= 1u << (0x017F & 31);
+        BMP_BITS(pf)[0x017F >> 5] |= 1u << (0x017F & 31);
     for (size_t i = 0; i < m; i++) {
         const lit *l = &pf->atoms[i].l;
-        add_pairs(pf->pair, l);
+        add_pairs(PAIR_BITS(pf), l);
         if (l->n < 4)
             add_pairs(pf->spair, l);
         else
@@ -2303,7 +2308,7 @@ static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char
     if (l <= 0)
         return 0;
     uint32_t cp = ft_utf8_decode(t + i, l);
-    if (cp >= 0x10000 || (pf->bmp[cp >> 5] >> (cp & 31)) & 1) {
+    if (cp >= 0x10000 || (BMP_BITS(pf)[cp >> 5] >> (cp & 31)) & 1) {
         size_t a, b;
         atoms_of(pf, cp, &a, &b);
         if (b > a && try_atoms(pf, st, a, b, t, len, i))
@@ -2317,18 +2322,18 @@ static int atoms_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char
 }
 
 /* Whether atoms_at() can find anything at byte i (i + 2 < len): the pair
- * bitmap on t[i] t[i+1] and, when t[i] starts a three-byte character
- * (CJK), the code point bitmap too.  Computed without branches: the one
- * branch on the result is mostly not taken. */
+ * bitmap on t[i] t[i+1] or, when t[i] starts a three-byte character (CJK),
+ * the code point bitmap.  Computed without branches. */
 static inline int may_start(const ft_prefilter *pf, const unsigned char *t, size_t i)
 {
     unsigned c0 = t[i], c1 = t[i + 1], c2 = t[i + 2];
     unsigned k = c0 << 8 | c1;
     unsigned cp = (c0 & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
-    unsigned in_pair = (pf->pair[k >> 5] >> (k & 31)) & 1;
-    unsigned in_bmp = (pf->bmp[cp >> 5] >> (cp & 31)) & 1;
-    unsigned three = (c0 & 0xF0) == 0xE0;
-    return (int)(in_pair & (in_bmp | !three));
+    /* a first code point in the bitmap has its first two bytes among the
+     * pairs, so one lookup in pb does: the code point for a three-byte
+     * character, the pair otherwise */
+    unsigned idx = (c0 & 0xF0) == 0xE0 ? 0x10000 | cp : k;
+    return (int)((pf->pb[idx >> 5] >> (idx & 31)) & 1);
 }
 
 /* may_start() where four bytes are left, with a second filter: an atom of
@@ -2342,12 +2347,11 @@ static inline unsigned may_start4(const ft_prefilter *pf, const unsigned char *t
     unsigned k = c0 << 8 | c1;
     unsigned cp = (c0 & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
     unsigned h = h4_index(c0 | c1 << 8 | c2 << 16 | (uint32_t)c3 << 24);
-    unsigned in_pair = pf->pair[k >> 5] >> (k & 31);
-    unsigned in_bmp = pf->bmp[cp >> 5] >> (cp & 31);
-    unsigned three = (c0 & 0xF0) == 0xE0;
+    unsigned idx = (c0 & 0xF0) == 0xE0 ? 0x10000 | cp : k;   /* as in may_start() */
+    unsigned in_first = pf->pb[idx >> 5] >> (idx & 31);
     unsigned in_short = pf->spair[k >> 5] >> (k & 31);
     unsigned in_h4 = pf->h4[h >> 5] >> (h & 31);
-    return in_pair & (in_bmp | !three) & (in_short | in_h4) & 1;
+    return in_first & (in_short | in_h4) & 1;
 }
 
 /* One pass over the bytes: the pair bitmap, indexed by a byte and the next
@@ -2398,7 +2402,7 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
     /* the last two bytes: no three-byte character starts there */
     for (; i < len; i++) {
         unsigned k = (unsigned)t[i] << 8 | (i + 1 < len ? t[i + 1] : 0);
-        if (((pf->pair[k >> 5] >> (k & 31)) & 1) && atoms_at(pf, st, t, len, i))
+        if (((PAIR_BITS(pf)[k >> 5] >> (k & 31)) & 1) && atoms_at(pf, st, t, len, i))
             return FT_ERR_NOMEM;
     }
     return 0;
