@@ -410,15 +410,6 @@ static void set_also(info *x, lset *s)
     }
 }
 
-/* A copy of x's required set (empty when x has none or memory is short). */
-static lset req_copy(const info *x)
-{
-    lset c = {0};
-    if (x->has_req && lset_copy(&x->req, &c))
-        memset(&c, 0, sizeof c);
-    return c;
-}
-
 static size_t add_sat(size_t a, size_t b)
 {
     return a == INF || b == INF || a + b < a ? INF : a + b;
@@ -1276,14 +1267,48 @@ typedef struct concat {
     size_t run_off;
     aset run_pre;
     chk run_chk;
-    lset run_also;         /* the prefix's required set when the run began */
+    lset run_also;         /* low when the run began */
+    lset low;              /* the rarest set some piece of the prefix requires */
+    double low_rate;
     chk here;
 } concat;
 
-/* Offers the run (or its part so far, s) as the required set; the set the
- * prefix required before the run began becomes the also set. */
+static double set_rate(const lset *s);
+
+/* Keeps a copy of s as c->low when it is rarer (by set_rate()): the also
+ * set of a later gate is the rarest set required before it, not
+ * necessarily the gate the prefix would pick (a number with a check may
+ * gate better than the direction word before it, but makes a poor also
+ * set). */
+static void consider_low(concat *c, const lset *s)
+{
+    if (!s->v || s->n == 0 || lset_has_empty(s))
+        return;
+    double r = set_rate(s);
+    if (c->low.n && r >= c->low_rate)
+        return;
+    lset cp;
+    if (lset_copy(s, &cp))
+        return;
+    lset_free(&c->low);
+    c->low = cp;
+    c->low_rate = r;
+}
+
+/* A copy of c->low (empty when there is none or memory is short). */
+static lset low_copy(const concat *c)
+{
+    lset cp = {0};
+    if (c->low.n && lset_copy(&c->low, &cp))
+        memset(&cp, 0, sizeof cp);
+    return cp;
+}
+
+/* Offers the run (or its part so far, s) as the required set; the rarest
+ * set required before the run began becomes the also set. */
 static void offer_run(concat *c, lset *s)
 {
+    consider_low(c, s);
     if (offer_req(&c->acc, s, c->run_off, &c->run_pre, &c->run_chk)) {
         lset a = {0};
         if (c->run_also.n && lset_copy(&c->run_also, &a))
@@ -1368,7 +1393,7 @@ static void concat_add(concat *c, info *x)
                 c->run_pre = c->acc.alpha;
                 c->run_chk = c->here;
                 lset_free(&c->run_also);
-                c->run_also = req_copy(&c->acc);
+                c->run_also = low_copy(c);
             }
         }
     } else {
@@ -1393,7 +1418,8 @@ static void concat_add(concat *c, info *x)
         chk k;
         chk_inside(c, x, &k);
         /* what the prefix requires lies wholly before x, so before the hit */
-        lset prev = req_copy(&c->acc);
+        lset prev = low_copy(c);
+        consider_low(c, &x->req);
         if (offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k))
             set_also(&c->acc, prev.n ? &prev : x->has_also ? &x->also : NULL);
         lset_free(&prev);
@@ -1424,6 +1450,7 @@ static void parse_concat(parser *ps, info *out)
     run_close(&c);
     lset_free(&c.run);
     lset_free(&c.run_also);
+    lset_free(&c.low);
     *out = c.acc;
 }
 
