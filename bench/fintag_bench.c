@@ -899,6 +899,9 @@ int main(int argc, char **argv)
         t_stream = run_child(argv2, NULL, &c, o.stream_mb << 20, &rss_stream, NULL);
     }
 
+    double per_sum = 0;
+    for (size_t i = 0; i < r->n_rules; i++)
+        per_sum += per_rule[i];
     printf("\nper-rule cost in the naive loop (slowest first, %% of its time):\n");
     for (int k = 0; k < 8; k++) {
         size_t best = 0;
@@ -907,7 +910,7 @@ int main(int argc, char **argv)
                 best = i;
         if (per_rule[best] <= 0)
             break;
-        printf("  %-24s %5.1f%%\n", r->rules[best].id, 100 * per_rule[best] / t_naive);
+        printf("  %-24s %5.1f%%\n", r->rules[best].id, 100 * per_rule[best] / per_sum);
         per_rule[best] = -1;
     }
 

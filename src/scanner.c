@@ -44,7 +44,7 @@ typedef struct memo {
  * same compiled pattern and the same name pointer (normalisers pass string
  * literals): a match is normalised with some eight lookups, each a binary
  * search of the pattern's name table with strcmp(). */
-#define NAME_SLOTS 256
+#define NAME_SLOTS 1024
 typedef struct name_slot {
     const pcre2_code *code;
     const char *name;
@@ -179,8 +179,9 @@ static void warn(ft_scanner *s, const char *msg)
 int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **str,
                   size_t *n)
 {
-    uintptr_t h = ((uintptr_t)ctx->code >> 4) ^ ((uintptr_t)name >> 3) * 31;
-    name_slot *sl = &ctx->sc->names[(h ^ h >> 8) & (NAME_SLOTS - 1)];
+    uint64_t h = ((uint64_t)(uintptr_t)ctx->code * 0x9E3779B97F4A7C15ull) ^
+                 ((uint64_t)(uintptr_t)name * 0xC2B2AE3D27D4EB4Full);
+    name_slot *sl = &ctx->sc->names[(h >> 40) & (NAME_SLOTS - 1)];
     if (sl->code != ctx->code || sl->name != name) {
         sl->size = pcre2_substring_nametable_scan(ctx->code, (PCRE2_SPTR)name, &sl->first,
                                                   &sl->last);
