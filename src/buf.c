@@ -65,59 +65,92 @@ int ft_buf_addf(ft_buf *b, const char *fmt, ...)
     return 0;
 }
 
-/* Writes s as a JSON string literal.  Runs of plain bytes are copied in one
- * go; invalid UTF-8 becomes U+FFFD so the output is always valid JSON. */
-int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n)
+/* Writes the body of s (n bytes) as a JSON string (no quotes) at o. */
+static char *json_body_at(char *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
-    if (ft_buf_reserve(b, n + 2))
-        return FT_ERR_NOMEM;
-    b->p[b->len++] = '"';
-    size_t i = 0, run = 0;
+    size_t i = 0;
     while (i < n) {
         unsigned char c = u[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
             i++;
             continue;
         }
         if (c >= 0x80) {
-            int l = ft_utf8_seq_len(u + i, n - i);
+            /* a CJK character (the common case) is checked inline */
+            int l = c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 &&
+                            (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80
+                        ? 3
+                        : ft_utf8_seq_len(u + i, n - i);
             if (l > 0) {
+                memcpy(o, u + i, (size_t)l);
+                o += l;
                 i += (size_t)l;
                 continue;
             }
+            memcpy(o, "\\ufffd", 6);
+            o += 6;
+            i++;
+            continue;
         }
-        if (ft_buf_add(b, s + run, i - run))
-            return FT_ERR_NOMEM;
-        char esc[8];
-        const char *e = esc;
-        size_t el = 2;
+        *o++ = '\\';
         switch (c) {
-        case '"': e = "\\\""; break;
-        case '\\': e = "\\\\"; break;
-        case '\n': e = "\\n"; break;
-        case '\r': e = "\\r"; break;
-        case '\t': e = "\\t"; break;
-        case '\b': e = "\\b"; break;
-        case '\f': e = "\\f"; break;
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
         default:
-            if (c >= 0x80) {
-                e = "\\ufffd";
-                el = 6;
-            } else {
-                esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-                esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-                el = 6;
-            }
+            memcpy(o, "u00", 3);
+            o[3] = hex[c >> 4];
+            o[4] = hex[c & 15];
+            o += 5;
         }
-        if (ft_buf_add(b, e, el))
-            return FT_ERR_NOMEM;
         i++;
-        run = i;
     }
-    if (ft_buf_add(b, s + run, n - run) || ft_buf_addc(b, '"'))
+    return o;
+}
+
+char *ft_json_str_at(char *o, const char *s, size_t n)
+{
+    *o++ = '"';
+    o = json_body_at(o, s, n);
+    *o++ = '"';
+    return o;
+}
+
+size_t ft_json_room(size_t n)
+{
+    return 6 * n + 2;
+}
+
+/* Writes s as a JSON string literal (invalid UTF-8 becomes U+FFFD, so the
+ * output is always valid JSON).  A long string goes in pieces of 64 KiB,
+ * each ending before a byte that is no continuation byte (so no character
+ * is cut), to keep the room reserved small. */
+int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (ft_buf_reserve(b, 2))   /* the quotes (the terminating NUL is counted) */
         return FT_ERR_NOMEM;
+    b->p[b->len++] = '"';
+    for (size_t i = 0; i < n;) {
+        size_t e = n - i > 65536 ? i + 65536 : n;
+        while (e < n && e > i && (u[e] & 0xC0) == 0x80)
+            e--;
+        if (e == i)
+            e = i + 65536;
+        if (ft_buf_reserve(b, 6 * (e - i) + 1))   /* and the closing quote */
+            return FT_ERR_NOMEM;
+        b->len = (size_t)(json_body_at(b->p + b->len, s + i, e - i) - b->p);
+        i = e;
+    }
+    b->p[b->len++] = '"';
+    b->p[b->len] = 0;
     return 0;
 }
 
@@ -217,7 +250,7 @@ int ft_buf_add_num(ft_buf *b, double v)
     return ft_buf_addf(b, "%.15g", r);
 }
 
-int ft_buf_add_uint(ft_buf *b, size_t v)
+char *ft_uint_at(char *o, size_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -225,7 +258,17 @@ int ft_buf_add_uint(ft_buf *b, size_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    return ft_buf_add(b, tmp + i, sizeof tmp - i);
+    memcpy(o, tmp + i, sizeof tmp - i);
+    return o + (sizeof tmp - i);
+}
+
+int ft_buf_add_uint(ft_buf *b, size_t v)
+{
+    if (ft_buf_reserve(b, 24))
+        return FT_ERR_NOMEM;
+    b->len = (size_t)(ft_uint_at(b->p + b->len, v) - b->p);
+    b->p[b->len] = 0;
+    return 0;
 }
 
 void ft_buf_free(ft_buf *b)

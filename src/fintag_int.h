@@ -46,6 +46,10 @@ int ft_buf_addf(ft_buf *b, const char *fmt, ...)
 /* Appends s[0..n) as a quoted JSON string; invalid UTF-8 bytes become
  * \ufffd, control characters are escaped. */
 int ft_buf_add_json_str(ft_buf *b, const char *s, size_t n);
+/* Writes s (n bytes) at o as a JSON string literal, as ft_buf_add_json_str()
+ * does; returns the end.  o must have room for ft_json_room(n) bytes. */
+char *ft_json_str_at(char *o, const char *s, size_t n);
+size_t ft_json_room(size_t n);
 /* Appends a number the way fintag prints values: integral values without a
  * fraction or exponent, others with up to 15 significant digits. */
 int ft_buf_add_num(ft_buf *b, double v);
@@ -53,6 +57,8 @@ int ft_buf_add_num(ft_buf *b, double v);
 int ft_buf_add_cp(ft_buf *b, uint32_t c);
 /* Appends an unsigned integer in decimal (without printf). */
 int ft_buf_add_uint(ft_buf *b, size_t v);
+/* Writes v in decimal at o (room for 20 bytes); returns the end. */
+char *ft_uint_at(char *o, size_t v);
 void ft_buf_free(ft_buf *b);
 char *ft_strndup(const char *s, size_t n);
 char *ft_strdup(const char *s);

@@ -11,80 +11,6 @@
 
 #include "fintag_int.h"
 
-/* Writes s (n bytes) at o as a JSON string literal, as ft_buf_add_json_str()
- * does (invalid UTF-8 becomes U+FFFD); returns the end.  o must have room
- * for json_room(n) bytes. */
-static char *json_str_at(char *o, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    *o++ = '"';
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = u[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            i++;
-            continue;
-        }
-        if (c >= 0x80) {
-            /* a CJK character (the common case) is checked inline */
-            int l = c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 &&
-                            (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80
-                        ? 3
-                        : ft_utf8_seq_len(u + i, n - i);
-            if (l > 0) {
-                memcpy(o, u + i, (size_t)l);
-                o += l;
-                i += (size_t)l;
-                continue;
-            }
-            memcpy(o, "\\ufffd", 6);
-            o += 6;
-            i++;
-            continue;
-        }
-        *o++ = '\\';
-        switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\f': *o++ = 'f'; break;
-        default:
-            memcpy(o, "u00", 3);
-            o[3] = hex[c >> 4];
-            o[4] = hex[c & 15];
-            o += 5;
-        }
-        i++;
-    }
-    *o++ = '"';
-    return o;
-}
-
-/* Room json_str_at() may need for n bytes: six per byte (\u00XX or
- * \ufffd) and the quotes. */
-static size_t json_room(size_t n)
-{
-    return 6 * n + 2;
-}
-
-/* Writes v in decimal at o; returns the end. */
-static char *uint_at(char *o, size_t v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(o, tmp + i, sizeof tmp - i);
-    return o + (sizeof tmp - i);
-}
-
 /* Writes a string literal (its length known at compile time) at o. */
 #define LIT_AT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
@@ -101,7 +27,7 @@ static char *attr_value_at(ft_buf *b, char *o, const ft_attr *a)
         b->len = (size_t)(o - b->p);
         ft_buf_add_num(b, a->num);   /* within the room: no reallocation */
         return b->p + b->len;
-    case FT_VAL_STR: return json_str_at(o, a->str, strlen(a->str));
+    case FT_VAL_STR: return ft_json_str_at(o, a->str, strlen(a->str));
     case FT_VAL_BOOL: return a->boolean ? LIT_AT(o, "true") : LIT_AT(o, "false");
     default: return LIT_AT(o, "null");
     }
@@ -110,7 +36,7 @@ static char *attr_value_at(ft_buf *b, char *o, const ft_attr *a)
 /* Room an attribute's value may need. */
 static size_t attr_room(const ft_attr *a)
 {
-    return a->kind == FT_VAL_STR ? json_room(strlen(a->str)) : NUM_ROOM;
+    return a->kind == FT_VAL_STR ? ft_json_room(strlen(a->str)) : NUM_ROOM;
 }
 
 /* Each entity is written in one go: its room is reserved first (an upper
@@ -127,14 +53,14 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
         /* value and unit first (their first occurrence, as ft_span_attr
          * finds them), then the other attributes in order */
         const ft_attr *v = NULL, *u = NULL;
-        size_t room = 200 + json_room(tl) + json_room(rl) + json_room(bl) + 8 * 24 + 2 * NUM_ROOM;
+        size_t room = 200 + ft_json_room(tl) + ft_json_room(rl) + ft_json_room(bl) + 8 * 24 + 2 * NUM_ROOM;
         for (size_t k = 0; k < s->n_attrs; k++) {
             const ft_attr *a = &s->attrs[k];
             if (!v && a->key[0] == 'v' && !strcmp(a->key, "value"))
                 v = a;
             else if (!u && a->key[0] == 'u' && !strcmp(a->key, "unit"))
                 u = a;
-            room += json_room(strlen(a->key)) + 2 + attr_room(a);
+            room += ft_json_room(strlen(a->key)) + 2 + attr_room(a);
         }
         if (ft_buf_reserve(b, room))
             return FT_ERR_NOMEM;
@@ -144,22 +70,22 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
         else
             o = LIT_AT(o, ",{\"type\":");
         *first = 0;
-        o = json_str_at(o, s->type, tl);
+        o = ft_json_str_at(o, s->type, tl);
         o = LIT_AT(o, ",\"text\":");
-        o = json_str_at(o, text + (s->byte_start - base), bl);
+        o = ft_json_str_at(o, text + (s->byte_start - base), bl);
         o = LIT_AT(o, ",\"start\":");
-        o = uint_at(o, s->start);
+        o = ft_uint_at(o, s->start);
         o = LIT_AT(o, ",\"end\":");
-        o = uint_at(o, s->end);
+        o = ft_uint_at(o, s->end);
         o = LIT_AT(o, ",\"byte_start\":");
-        o = uint_at(o, s->byte_start);
+        o = ft_uint_at(o, s->byte_start);
         o = LIT_AT(o, ",\"byte_end\":");
-        o = uint_at(o, s->byte_end);
+        o = ft_uint_at(o, s->byte_end);
         if (utf16_offsets) {
             o = LIT_AT(o, ",\"u16_start\":");
-            o = uint_at(o, s->u16_start);
+            o = ft_uint_at(o, s->u16_start);
             o = LIT_AT(o, ",\"u16_end\":");
-            o = uint_at(o, s->u16_end);
+            o = ft_uint_at(o, s->u16_end);
         }
         o = LIT_AT(o, ",\"value\":");
         o = v ? attr_value_at(b, o, v) : LIT_AT(o, "null");
@@ -171,12 +97,12 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
                 (a->key[0] == 'u' && !strcmp(a->key, "unit")))
                 continue;
             *o++ = ',';
-            o = json_str_at(o, a->key, strlen(a->key));
+            o = ft_json_str_at(o, a->key, strlen(a->key));
             *o++ = ':';
             o = attr_value_at(b, o, a);
         }
         o = LIT_AT(o, ",\"rule\":");
-        o = json_str_at(o, s->rule_id, rl);
+        o = ft_json_str_at(o, s->rule_id, rl);
         *o++ = '}';
         b->len = (size_t)(o - b->p);
         b->p[b->len] = 0;

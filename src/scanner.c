@@ -301,17 +301,12 @@ typedef struct hit_memo {
     size_t n_also;
 } hit_memo;
 
+static size_t bound_index(const size_t *b, size_t n, size_t off);
+
 /* Whether a hit of sorted list a lies in [lo, h). */
 static int hit_between(const size_t *a, size_t n, size_t lo, size_t h)
 {
-    size_t l = 0, r = n;
-    while (l < r) {
-        size_t mid = (l + r) / 2;
-        if (a[mid] < lo)
-            l = mid + 1;
-        else
-            r = mid;
-    }
+    size_t l = bound_index(a, n, lo);
     return l < n && a[l] < h;
 }
 
@@ -509,7 +504,8 @@ static int size_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Finds the index of off in the sorted bounds array. */
+/* The index of the first element of the sorted array b that is not below
+ * off (n when none is). */
 static size_t bound_index(const size_t *b, size_t n, size_t off)
 {
     size_t lo = 0, hi = n;

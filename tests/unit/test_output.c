@@ -6,11 +6,13 @@
  * without printf too; these tests hold them to what the
  * "%.15g" and "%.0f" formats print for the same rounded value, over edge
  * cases and a few hundred thousand pseudo-random values; ft_buf_add_uint
- * against "%zu".
+ * against "%zu"; ft_buf_add_json_str, which escapes long strings in pieces,
+ * against a plain escaper, around the piece size.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fintag_int.h"
 #include "unit.h"
@@ -135,8 +137,82 @@ static void uint_output(void)
     }
 }
 
+/* A plain JSON escaper (the reference): byte by byte, each invalid byte as
+ * \ufffd. */
+static void reference_json(const unsigned char *u, size_t n, ft_buf *out)
+{
+    ft_buf_addc(out, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        int l = c >= 0x80 ? ft_utf8_seq_len(u + i, n - i) : 1;
+        if (c >= 0x80 && l > 0) {
+            ft_buf_add(out, (const char *)u + i, (size_t)l);
+            i += (size_t)l;
+            continue;
+        }
+        if (c >= 0x80)
+            ft_buf_adds(out, "\\ufffd");
+        else if (c == '"' || c == '\\')
+            ft_buf_addf(out, "\\%c", c);
+        else if (c == '\n')
+            ft_buf_adds(out, "\\n");
+        else if (c == '\r')
+            ft_buf_adds(out, "\\r");
+        else if (c == '\t')
+            ft_buf_adds(out, "\\t");
+        else if (c == '\b')
+            ft_buf_adds(out, "\\b");
+        else if (c == '\f')
+            ft_buf_adds(out, "\\f");
+        else if (c < 0x20)
+            ft_buf_addf(out, "\\u%04x", c);
+        else
+            ft_buf_addc(out, (char)c);
+        i++;
+    }
+    ft_buf_addc(out, '"');
+}
+
+/* Strings of 65,530 to 65,545 bytes and a few of 200,000, of CJK text
+ * with ASCII, escapes and broken sequences placed so that the 64 KiB pieces
+ * end inside characters, each in a heap block of its exact size. */
+static void json_str_in_pieces(void)
+{
+    static const char *const tok[] = {"\xe4\xb8\xad", "a", "\"", "\n", "\xf0\x9f\x98\x80",
+                                      "\xe4\xb8", "\x80", "\xff", "\xc3\xa9", "\x01"};
+    unsigned seed = 99;
+    size_t bad = 0, cases = 0;
+    for (int t = 0; t < 40; t++) {
+        size_t n = t < 16 ? 65530 + (size_t)t : t < 20 ? 200000 : (size_t)(t - 20) * 3;
+        unsigned char *p = malloc(n + 1);
+        size_t len = 0;
+        while (len < n) {
+            seed = seed * 1103515245u + 12345u;
+            size_t k = (seed >> 16) % 100 < 80 ? 0 : (seed >> 8) % (sizeof tok / sizeof tok[0]);
+            size_t wl = strlen(tok[k]);
+            if (wl > n - len)
+                wl = n - len;
+            memcpy(p + len, tok[k], wl);
+            len += wl;
+        }
+        ft_buf got = {0}, want = {0};
+        ft_buf_adds(&got, "x");   /* the string goes after other bytes */
+        ft_buf_adds(&want, "x");
+        CHECK(ft_buf_add_json_str(&got, (const char *)p, n) == 0);
+        reference_json(p, n, &want);
+        bad += got.len != want.len || memcmp(got.p, want.p, got.len) != 0;
+        cases++;
+        ft_buf_free(&got);
+        ft_buf_free(&want);
+        free(p);
+    }
+    CHECK(bad == 0);
+    CHECK(cases == 40);
+}
+
 int main(void)
 {
+    RUN("output", json_str_in_pieces);
     RUN("output", num_edges);
     RUN("output", num_random_decimals);
     RUN("output", num_random_bits);
