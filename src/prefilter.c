@@ -8,20 +8,25 @@
  * one of them, starting at most `back` bytes after the position where the
  * match attempt began.  Among the possible gates of a pattern (each required
  * piece of a concatenation, cross products of adjacent fixed pieces such as
- * "亿" "元") the cheapest by an estimated hit rate is kept.
+ * "亿" "元") the cheapest by an estimated hit rate is kept.  With it come a
+ * check on the text before a hit (the anchor: a digit before a unit word, a
+ * space where a lookbehind asks for "in ") and, where it pays, an "also"
+ * gate: a rarer set every match has before the hit (a range's separator).
  *
  * Per document, one pass over the bytes finds every occurrence of every
- * atom (a bitmap of the byte pairs atoms begin with, and for three-byte
- * characters one of first code points, reject almost every position; a
- * packed four-byte test then rejects most candidate atoms) and appends the
- * position to the hit list of each gate that holds the atom.  The scanner then runs PCRE2 only on windows [hit - back,
- * hit] (start positions; the match itself may run on), with
+ * atom: character starts are tested sixteen bytes at a time against one
+ * bitmap (byte pairs, or first code points for CJK characters), then a
+ * four-byte hash filter, then a packed four-byte test of the candidate
+ * atoms; each occurrence goes to the hit list of each gate that holds the
+ * atom.  The scanner then runs PCRE2 only on windows [hit - back, hit]
+ * (start positions; the match itself may run on), with
  * pcre2_set_offset_limit() bounding where an attempt may start.  A pattern
  * whose gate has no hit is not run at all.  Because every match starting at
  * or after the scanner's current offset must contain a hit no earlier than
  * its start and no later than `back` bytes after it, the first match a
  * window search returns is the first match the plain loop would return:
- * the two paths give identical entities (tests/suites/fastpath.sh).
+ * the two paths give identical entities (tests/suites/fastpath.sh,
+ * tests/unit/test_prefilter.c).  docs/performance.md has the details.
  *
  * Everything built here is immutable after ft_prefilter_build(); the hit
  * lists live in an ft_pf_state owned by one scanner.
