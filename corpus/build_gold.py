@@ -17,7 +17,6 @@ import sys
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(HERE, "src")
 
 TYPES = ("stock_code", "money", "percent", "growth", "compute", "date", "quantity")
 MARK_RE = re.compile(r"\[\[([^\[\]|]*)\|([^\[\]|]*)\|([^\[\]|]*)\]\]")
@@ -192,19 +191,27 @@ def convert(name, src):
     return text, out
 
 
-def main(argv):
+def build_set(here, langs, argv):
+    """Builds one annotated set: here/src/NAME.txt -> here/NAME.txt and
+    here/gold.jsonl (one line per article, sorted by name).  Source names are
+    a two-letter prefix from langs and two or more digits (zh01.txt).  With
+    --check in argv nothing is written.  Returns the exit status: 1 when a
+    source is malformed or (with --check) an output is out of date."""
     check = "--check" in argv[1:]
-    names = sorted(f for f in os.listdir(SRC) if f.endswith(".txt"))
+    src = os.path.join(here, "src")
+    name_re = re.compile(r"^(%s)\d{2,}\.txt$" % "|".join(langs))
+    names = sorted(f for f in os.listdir(src) if f.endswith(".txt"))
     if not names:
-        sys.exit("no sources in %s" % SRC)
+        print("error: no sources in %s" % src, file=sys.stderr)
+        return 1
     outputs, gold_lines = {}, []
     by_type, by_lang, docs_by_lang = {}, {}, {}
     errors = []
     for n in names:
-        if not re.match(r"^(zh|en)\d{2,}\.txt$", n):
-            errors.append("%s: source name must be zhNN.txt or enNN.txt" % n)
+        if not name_re.match(n):
+            errors.append("%s: source name must be %s" % (n, " or ".join(l + "NN.txt" for l in langs)))
             continue
-        with open(os.path.join(SRC, n), "rb") as f:
+        with open(os.path.join(src, n), "rb") as f:
             raw = f.read()
         if raw.startswith(b"\xef\xbb\xbf"):
             errors.append("%s: has a BOM" % n)
@@ -224,13 +231,12 @@ def main(argv):
     if errors:
         for e in errors:
             print("error: " + e, file=sys.stderr)
-        sys.exit(1)
-    gold = "\n".join(gold_lines) + "\n"
+        return 1
     stale = []
-    targets = dict((n, t) for n, t in outputs.items())
-    targets["gold.jsonl"] = gold
+    targets = dict(outputs)
+    targets["gold.jsonl"] = "\n".join(gold_lines) + "\n"
     for n, content in sorted(targets.items()):
-        path = os.path.join(HERE, n)
+        path = os.path.join(here, n)
         data = content.encode("utf-8")
         old = open(path, "rb").read() if os.path.exists(path) else None
         if old != data:
@@ -241,8 +247,8 @@ def main(argv):
                 with open(tmp, "wb") as f:
                     f.write(data)
                 os.replace(tmp, path)
-    for n in sorted(os.listdir(HERE)):
-        if re.match(r"^(zh|en)\d+\.txt$", n) and n not in outputs:
+    for n in sorted(os.listdir(here)):
+        if name_re.match(n) and n not in outputs:
             stale.append(n + " (no source)")
     total = sum(by_type.values())
     print("articles: %d (%s)" % (len(outputs), ", ".join("%s %d" % kv for kv in sorted(docs_by_lang.items()))))
@@ -253,8 +259,13 @@ def main(argv):
         print("  lang %-5s %5d" % (lang, c))
     if stale:
         print("out of date: " + ", ".join(stale), file=sys.stderr)
-        sys.exit(1)
+        return 1
+    return 0
+
+
+def main(argv):
+    return build_set(HERE, ("zh", "en"), argv)
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main(sys.argv))
