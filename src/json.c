@@ -11,6 +11,12 @@
 
 #include "fintag_int.h"
 
+/* Whether attribute a is called key (first byte checked before strcmp). */
+static int is_key(const ft_attr *a, const char *key)
+{
+    return a->key[0] == key[0] && !strcmp(a->key, key);
+}
+
 /* Writes a string literal (its length known at compile time) at o. */
 #define LIT_AT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
@@ -56,9 +62,9 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
         size_t room = 200 + ft_json_room(tl) + ft_json_room(rl) + ft_json_room(bl) + 8 * 24 + 2 * NUM_ROOM;
         for (size_t k = 0; k < s->n_attrs; k++) {
             const ft_attr *a = &s->attrs[k];
-            if (!v && a->key[0] == 'v' && !strcmp(a->key, "value"))
+            if (!v && is_key(a, "value"))
                 v = a;
-            else if (!u && a->key[0] == 'u' && !strcmp(a->key, "unit"))
+            else if (!u && is_key(a, "unit"))
                 u = a;
             room += ft_json_room(strlen(a->key)) + 2 + attr_room(a);
         }
@@ -93,8 +99,7 @@ int ft_json_add_spans(ft_buf *b, const ft_result *res, const char *text, size_t 
         o = u ? attr_value_at(b, o, u) : LIT_AT(o, "null");
         for (size_t k = 0; k < s->n_attrs; k++) {
             const ft_attr *a = &s->attrs[k];
-            if (a == v || a == u || (a->key[0] == 'v' && !strcmp(a->key, "value")) ||
-                (a->key[0] == 'u' && !strcmp(a->key, "unit")))
+            if (is_key(a, "value") || is_key(a, "unit"))
                 continue;
             *o++ = ',';
             o = ft_json_str_at(o, a->key, strlen(a->key));

@@ -2368,22 +2368,17 @@ static inline int may_start(const ft_prefilter *pf, const unsigned char *t, size
     return (int)((pf->pb[idx >> 5] >> (idx & 31)) & 1);
 }
 
-/* may_start() where four bytes are left, with a second filter: an atom of
- * four bytes or more can only start where the (case-folded) first four
- * bytes hash to a bit of h4, a shorter one where its pair is in spair.
- * This rejects most English letters and the common CJK characters (公, 上,
- * 美) that merely begin some longer atom.  Computed without branches. */
-static inline unsigned may_start4(const ft_prefilter *pf, const unsigned char *t, size_t i)
+/* The second filter, for a position where may_start() passed and four
+ * bytes are left: an atom of four bytes or more can only start where the
+ * (case-folded) first four bytes hash to a bit of h4, a shorter one where
+ * its pair is in spair.  This rejects most English letters and the common
+ * CJK characters (公, 上, 美) that merely begin some longer atom. */
+static inline unsigned four_byte_ok(const ft_prefilter *pf, const unsigned char *t, size_t i)
 {
-    unsigned c0 = t[i], c1 = t[i + 1], c2 = t[i + 2], c3 = t[i + 3];
+    unsigned c0 = t[i], c1 = t[i + 1];
     unsigned k = c0 << 8 | c1;
-    unsigned cp = (c0 & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
-    unsigned h = h4_index(c0 | c1 << 8 | c2 << 16 | (uint32_t)c3 << 24);
-    unsigned idx = (c0 & 0xF0) == 0xE0 ? 0x10000 | cp : k;   /* as in may_start() */
-    unsigned in_first = pf->pb[idx >> 5] >> (idx & 31);
-    unsigned in_short = pf->spair[k >> 5] >> (k & 31);
-    unsigned in_h4 = pf->h4[h >> 5] >> (h & 31);
-    return in_first & (in_short | in_h4) & 1;
+    unsigned h = h4_index(c0 | c1 << 8 | (uint32_t)t[i + 2] << 16 | (uint32_t)t[i + 3] << 24);
+    return ((pf->spair[k >> 5] >> (k & 31)) | (pf->h4[h >> 5] >> (h & 31))) & 1;
 }
 
 /* One pass over the bytes: the pair bitmap, indexed by a byte and the next
@@ -2415,7 +2410,7 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
         while (first) {
             unsigned j = (unsigned)__builtin_ctz(first);
             first &= first - 1;
-            pass |= may_start4(pf, t, i + j) << j;
+            pass |= four_byte_ok(pf, t, i + j) << j;
         }
         while (pass) {
             unsigned j = (unsigned)__builtin_ctz(pass);
@@ -2426,7 +2421,7 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
     }
 #endif
     for (; i + 4 <= len; i++)
-        if (may_start4(pf, t, i) && atoms_at(pf, st, t, len, i))
+        if (may_start(pf, t, i) && four_byte_ok(pf, t, i) && atoms_at(pf, st, t, len, i))
             return FT_ERR_NOMEM;
     for (; i + 2 < len; i++)
         if (may_start(pf, t, i) && atoms_at(pf, st, t, len, i))

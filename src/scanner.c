@@ -310,6 +310,15 @@ static int hit_between(const size_t *a, size_t n, size_t lo, size_t h)
     return l < n && a[l] < h;
 }
 
+/* ft_pf_walk_lo() of hit j, memoised. */
+static size_t memo_walk(const ft_pf_pat *g, const char *text, const size_t *hits,
+                        const hit_memo *m, size_t j)
+{
+    if (m->lo[j] == SIZE_MAX)
+        m->lo[j] = ft_pf_walk_lo(g, text, hits[j]);
+    return m->lo[j];
+}
+
 /* Whether hit j passes the pattern's check and, when the pattern has an
  * also gate, has one of its hits between its walk start and itself
  * (memoised). */
@@ -318,11 +327,8 @@ static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
 {
     if (m->ok[j] < 0) {
         int ok = ft_pf_hit_ok(g, text, hits[j]);
-        if (ok && m->also) {
-            if (m->lo[j] == SIZE_MAX)
-                m->lo[j] = ft_pf_walk_lo(g, text, hits[j]);
-            ok = hit_between(m->also, m->n_also, m->lo[j], hits[j]);
-        }
+        if (ok && m->also)
+            ok = hit_between(m->also, m->n_also, memo_walk(g, text, hits, m, j), hits[j]);
         m->ok[j] = (signed char)ok;
     }
     return m->ok[j];
@@ -333,9 +339,8 @@ static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
 static size_t memo_lo(const ft_pf_pat *g, const char *text, const size_t *hits,
                       const hit_memo *m, size_t j, size_t start)
 {
-    if (m->lo[j] == SIZE_MAX)
-        m->lo[j] = ft_pf_walk_lo(g, text, hits[j]);
-    return m->lo[j] > start ? m->lo[j] : start;
+    size_t lo = memo_walk(g, text, hits, m, j);
+    return lo > start ? lo : start;
 }
 
 /* Where the next match attempt of a gated pattern may start.  Every match
