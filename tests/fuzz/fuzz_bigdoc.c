@@ -18,19 +18,7 @@
 #include "fuzz_cli.h"
 #include "fuzz_shipped.h"
 
-static ft_rules *shipped;
-static ft_scanner *scanner;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_load_shipped(&shipped, &scanner);
-    return 0;
-}
+FUZZ_SHIPPED_TARGET
 
 /* Reads a whole FILE into a buffer. */
 static void slurp(FILE *f, ft_buf *b)

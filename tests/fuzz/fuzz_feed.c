@@ -21,20 +21,7 @@
 
 #define MAX_ITEMS 256
 
-static ft_rules *shipped;
-static ft_scanner *scanner;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Compiles the shipped rules and makes a scanner, once. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_load_shipped(&shipped, &scanner);
-    return 0;
-}
+FUZZ_SHIPPED_TARGET
 
 /* Parses s[0..n) in chunks of `chunk` bytes and collects up to MAX_ITEMS
  * items into docs; returns their number. */

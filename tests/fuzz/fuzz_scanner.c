@@ -16,20 +16,7 @@
 #include "fintag.h"
 #include "fuzz_shipped.h"
 
-static ft_rules *shipped;
-static ft_scanner *scanner;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Compiles the shipped rule pack and makes one scanner, once. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_load_shipped(&shipped, &scanner);
-    return 0;
-}
+FUZZ_SHIPPED_TARGET
 
 /* Aborts when a result breaks the documented invariants. */
 static void check_result(const ft_result *res, size_t len)

@@ -6,6 +6,7 @@
 #ifndef FUZZ_SHIPPED_H
 #define FUZZ_SHIPPED_H
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "fintag.h"
@@ -24,5 +25,22 @@ static void fuzz_load_shipped(ft_rules **rules, ft_scanner **sc)
         abort();
     ft_compiler_destroy(c);
 }
+
+/* Defines what a target that tags text with the shipped rules needs: the
+ * rules (shipped), one scanner (scanner), the two libFuzzer entry points'
+ * prototypes, and LLVMFuzzerInitialize, which compiles them once per
+ * process.  The target then defines LLVMFuzzerTestOneInput. */
+#define FUZZ_SHIPPED_TARGET                                                    \
+    static ft_rules *shipped;                                                  \
+    static ft_scanner *scanner;                                                \
+    int LLVMFuzzerInitialize(int *argc, char ***argv);                         \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);              \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                          \
+    {                                                                          \
+        (void)argc;                                                            \
+        (void)argv;                                                            \
+        fuzz_load_shipped(&shipped, &scanner);                                 \
+        return 0;                                                              \
+    }
 
 #endif
