@@ -417,10 +417,11 @@ size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_
  * is a character boundary no later than h, ft_pf_window_lo() is the larger
  * of start and this, so the scanner can compute it once per hit. */
 size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h);
-/* Whether a hit of p's gate at byte h can be the gate occurrence of a match:
- * the text before it has what every match has there (e.g. a digit before a
- * unit word).  1 when the pattern has no such check. */
-int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h);
+/* Whether a hit of p's gate at byte h of text (len bytes) can be the gate
+ * occurrence of a match: the text before it has what every match has there
+ * (e.g. a digit before a unit word) and so has the text from it on (a digit
+ * after "年").  1 when the pattern has no such checks. */
+int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t len, size_t h);
 size_t ft_prefilter_gates(const ft_prefilter *pf);
 size_t ft_prefilter_atoms(const ft_prefilter *pf);
 /* Appends the atoms of a gate as JSON strings separated by spaces. */

@@ -83,11 +83,25 @@ typedef struct chk {
     aset l, mid;
 } chk;
 
+/* The forward counterpart of chk, a necessary condition on the text from a
+ * hit on: walking from the hit's first byte over at most d bytes of code
+ * points of mid (the atom's own and those of the optional pieces after
+ * it), a code point of r (one that can begin the next piece every match
+ * has: the digit after "年", the separator after a list's first "%") must
+ * come.  While open, the pieces after the required set are still being
+ * read; an open condition at the end of a pattern asks nothing. */
+typedef struct fwd {
+    int on, open;
+    size_t d;
+    aset r, mid;
+} fwd;
+
 /* What the analysis knows about a piece of pattern. */
 typedef struct info {
     size_t minb, maxb;     /* bytes a match of the piece consumes (maxb INF) */
     aset alpha;            /* code points a match of the piece consumes */
     aset last;             /* code points that can end a non-empty match */
+    aset first;            /* code points that can begin a non-empty match */
     int has_exact;         /* exact: every string the piece can match */
     lset exact;
     int has_req;           /* req: one of these occurs in every match, */
@@ -95,6 +109,7 @@ typedef struct info {
     size_t off;            /* with only code points of pre before it, */
     aset pre;              /* and the text before it passes chk */
     chk chk;
+    fwd fwd;               /* and the text from it on passes fwd */
     double cost;
     int has_also;          /* also: one of these occurs in every match */
     lset also;             /* between its start and the req occurrence */
@@ -309,6 +324,22 @@ static void aset_add_last(aset *a, const lset *s)
     }
 }
 
+/* Adds the first code point of every non-empty string of s. */
+static void aset_add_first(aset *a, const lset *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->v[i].n == 0)
+            continue;
+        int l = ft_utf8_seq_len(s->v[i].b, s->v[i].n);
+        if (l <= 0) {
+            a->big = 1;
+            return;
+        }
+        uint32_t c = ft_utf8_decode(s->v[i].b, l);
+        aset_add(a, c, c);
+    }
+}
+
 /* ---- cost model ----------------------------------------------------------- */
 
 /* Estimated share of text positions holding the first character of atom
@@ -429,6 +460,8 @@ static size_t mul_sat(size_t a, size_t m)
     return a * m;
 }
 
+static void fwd_start(fwd *f, const lset *s);
+
 /* Offers (s, off, pre, k) as x's required set; keeps the cheaper one.  Takes
  * s.  k may be NULL: no check.  Returns 1 when s became the required set
  * (the caller then says what x's also set is). */
@@ -451,6 +484,7 @@ static int offer_req(info *x, lset *s, size_t off, const aset *pre, const chk *k
         x->chk = *k;
     else
         x->chk.on = 0;
+    fwd_start(&x->fwd, s);
     x->cost = c;
     x->has_req = 1;
     s->v = NULL;
@@ -476,6 +510,7 @@ static void info_exact(info *x, lset *s)
     x->exact = *s;
     aset_add_lits(&x->alpha, s);
     aset_add_last(&x->last, s);
+    aset_add_first(&x->first, s);
     aset none;
     memset(&none, 0, sizeof none);
     lset copy;
@@ -492,6 +527,7 @@ static void info_width(info *x, size_t minb, size_t maxb)
     x->maxb = maxb;
     x->alpha.big = maxb > 0;
     x->last.big = maxb > 0;
+    x->first.big = maxb > 0;
 }
 
 /* A zero-width piece (assertion, lookaround, option setting). */
@@ -580,6 +616,100 @@ static void aset_add_case(aset *a, uint32_t c)
         aset_add(a, 0x017F, 0x017F);
 }
 
+/* The forward condition of a required set s just chosen: open, its
+ * alphabet the atoms' code points (both cases of a folded letter, and the
+ * Kelvin sign and long s), d their longest length as text (a folded k
+ * or s may take three or two bytes). */
+static void fwd_start(fwd *f, const lset *s)
+{
+    memset(f, 0, sizeof *f);
+    f->on = f->open = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        const lit *l = &s->v[i];
+        size_t n = 0;
+        for (size_t j = 0; j < l->n;) {
+            int cl = ft_utf8_seq_len(l->b + j, l->n - j);
+            if (cl <= 0) {
+                f->on = 0;
+                return;
+            }
+            uint32_t c = ft_utf8_decode(l->b + j, cl);
+            if (l->fold && c >= 'a' && c <= 'z') {
+                aset_add_case(&f->mid, c);
+                n += c == 'k' ? 3 : c == 's' ? 2 : 1;
+            } else {
+                aset_add(&f->mid, c, c);
+                n += (size_t)cl;
+            }
+            j += (size_t)cl;
+        }
+        if (n > f->d)
+            f->d = n;
+    }
+    if (f->mid.big)
+        f->on = 0;
+}
+
+/* Whether a and b share a code point. */
+static int aset_meets(const aset *a, const aset *b)
+{
+    if (a->big || b->big)
+        return a->n || b->n || (a->big && b->big);
+    for (size_t i = 0, j = 0; i < a->n && j < b->n;) {
+        if (a->hi[i] < b->lo[j])
+            i++;
+        else if (b->hi[j] < a->lo[i])
+            j++;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+/* Moves an open forward condition past piece y, which follows what it has
+ * read.  A piece every match has closes it with y's first code points (or
+ * drops it when they are unknown) unless they overlap what the walk
+ * already crosses: then a test for them would pass almost anywhere, and a
+ * short piece of known alphabet is crossed too (the two digits after
+ * "20" in 2025-01-02, so that the separator becomes the test).  An
+ * optional piece widens the walk. */
+static void fwd_after(fwd *f, const info *y)
+{
+    if (!f->on || !f->open)
+        return;
+    if (y->minb > 0) {
+        if (y->first.big || y->first.n == 0) {
+            f->on = 0;
+            return;
+        }
+        if (!aset_meets(&y->first, &f->mid) || y->alpha.big || y->maxb == INF) {
+            f->r = y->first;
+            f->open = 0;
+            return;
+        }
+    }
+    aset_union(&f->mid, &y->alpha);
+    f->d = add_sat(f->d, y->maxb);
+    if (f->mid.big && f->d == INF)
+        f->on = 0;
+}
+
+/* The forward condition of two alternatives' united required sets: what
+ * either branch's condition allows. */
+static void fwd_merge(fwd *a, const fwd *b)
+{
+    if (!a->on || !b->on || a->open != b->open) {
+        a->on = 0;
+        return;
+    }
+    aset_union(&a->r, &b->r);
+    aset_union(&a->mid, &b->mid);
+    if (b->d > a->d)
+        a->d = b->d;
+    if (a->r.big || (a->mid.big && a->d == INF))
+        a->on = 0;
+}
+
 /* Info for one literal code point. */
 static void literal(parser *ps, uint32_t c, info *out)
 {
@@ -606,6 +736,7 @@ static void literal(parser *ps, uint32_t c, info *out)
         out->maxb = (c | 0x20) == 'k' ? 3 : (c | 0x20) == 's' ? 2 : 1;
         aset_add_case(&out->alpha, c);
         aset_add_case(&out->last, c);
+        aset_add_case(&out->first, c);
     }
 }
 
@@ -1183,6 +1314,7 @@ static void repeat(info *x, size_t mn, size_t mx)
     if (mx != 0) {
         r.alpha = x->alpha;
         r.last = x->last;
+        r.first = x->first;
     }
     if (x->has_exact && mx != INF && mx <= 8) {
         /* union of x^k for k in [mn, mx] */
@@ -1216,6 +1348,10 @@ static void repeat(info *x, size_t mn, size_t mx)
         r.off = x->off;
         r.pre = x->pre;
         r.chk = x->chk;
+        r.fwd = x->fwd;
+        /* an open condition would go on into the next repetition */
+        if (r.fwd.open && mx != 1)
+            r.fwd.on = 0;
         r.cost = x->cost;
         x->req.v = NULL;
         x->req.n = 0;
@@ -1417,6 +1553,7 @@ static void concat_add(concat *c, info *x)
         lset_free(&c->acc.exact);
         c->acc.has_exact = 0;
     }
+    int from_x = 0;
     if (x->has_req) {
         aset pre = c->acc.alpha;
         aset_union(&pre, &x->pre);
@@ -1425,15 +1562,24 @@ static void concat_add(concat *c, info *x)
         /* what the prefix requires lies wholly before x, so before the hit */
         lset prev = low_copy(c);
         consider_low(c, &x->req);
-        if (offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k))
+        if (offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k)) {
             set_also(&c->acc, prev.n ? &prev : x->has_also ? &x->also : NULL);
+            c->acc.fwd = x->fwd;
+            from_x = 1;
+        }
         lset_free(&prev);
     }
+    /* the required set chosen before x (or the run just offered) is
+     * followed by x */
+    if (!from_x)
+        fwd_after(&c->acc.fwd, x);
     chk_after(&c->here, x);
     if (x->minb > 0)
         c->acc.last = x->last;
     else if (x->maxb > 0)
         aset_union(&c->acc.last, &x->last);
+    if (c->acc.minb == 0)
+        aset_union(&c->acc.first, &x->first);
     aset_union(&c->acc.alpha, &x->alpha);
     c->acc.minb = add_sat(c->acc.minb, x->minb);
     c->acc.maxb = add_sat(c->acc.maxb, x->maxb);
@@ -1474,6 +1620,7 @@ static void parse_alt(parser *ps, info *out)
             out->maxb = b.maxb;
         aset_union(&out->alpha, &b.alpha);
         aset_union(&out->last, &b.last);
+        aset_union(&out->first, &b.first);
         if (out->has_exact && b.has_exact && lset_union(&out->exact, &b.exact) == 0) {
             /* still exact */
         } else if (out->has_exact) {
@@ -1495,6 +1642,7 @@ static void parse_alt(parser *ps, info *out)
             } else {
                 out->chk.on = 0;
             }
+            fwd_merge(&out->fwd, &b.fwd);
             out->cost = gate_cost(&out->req, out->off, &out->pre, &out->chk);
         } else if (out->has_req) {
             lset_free(&out->req);
@@ -1542,7 +1690,9 @@ struct ft_pf_pat {
     int has_pre;           /* only code points of pre precede the hit */
     aset pre;
     chk chk;               /* what must precede a hit (see struct chk) */
+    fwd fwd;               /* what must follow it (see struct fwd) */
     qset pre_q, l_q, mid_q;               /* pre, chk.l and chk.mid for the walks */
+    qset r_q, fmid_q;                     /* fwd.r and fwd.mid */
     size_t wcls, ccls;     /* first pattern with the same gate and walk / check */
 };
 typedef struct ft_pf_pat pf_pat;
@@ -1669,9 +1819,13 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, lset *also_s
         pp->pre = top.pre;
         pp->has_pre = !top.pre.big;
         pp->chk = top.chk;
+        pp->fwd = top.fwd;
+        if (pp->fwd.open)
+            pp->fwd.on = 0;
         /* out of memory: no gate (the tables built are freed with pf) */
         ok = !qset_build(&pp->pre_q, &pp->pre) && !qset_build(&pp->l_q, &pp->chk.l) &&
-             !qset_build(&pp->mid_q, &pp->chk.mid);
+             !qset_build(&pp->mid_q, &pp->chk.mid) && !qset_build(&pp->r_q, &pp->fwd.r) &&
+             !qset_build(&pp->fmid_q, &pp->fwd.mid);
     }
     if (ok) {
         *gate_set = top.req;
@@ -1717,7 +1871,10 @@ static void set_classes(ft_prefilter *pf)
             }
             if (!cdone && o->also == p->also && o->chk.on == p->chk.on &&
                 (!p->chk.on || (o->chk.d == p->chk.d && aset_equal(&o->chk.l, &p->chk.l) &&
-                                aset_equal(&o->chk.mid, &p->chk.mid)))) {
+                                aset_equal(&o->chk.mid, &p->chk.mid))) &&
+                o->fwd.on == p->fwd.on &&
+                (!p->fwd.on || (o->fwd.d == p->fwd.d && aset_equal(&o->fwd.r, &p->fwd.r) &&
+                                aset_equal(&o->fwd.mid, &p->fwd.mid)))) {
                 p->ccls = o->ccls;
                 cdone = 1;
             }
@@ -1964,6 +2121,8 @@ void ft_prefilter_free(ft_prefilter *pf)
         free(pf->pats[q].pre_q.tab);
         free(pf->pats[q].l_q.tab);
         free(pf->pats[q].mid_q.tab);
+        free(pf->pats[q].r_q.tab);
+        free(pf->pats[q].fmid_q.tab);
     }
     free(pf->pats);
     free(pf);
@@ -2151,8 +2310,32 @@ size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_
     return lo > start ? lo : start;
 }
 
-int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t h)
+/* Whether the text from hit h on passes the pattern's forward condition
+ * (see struct fwd). */
+static int fwd_ok(const pf_pat *p, const char *text, size_t len, size_t h)
 {
+    const fwd *f = &p->fwd;
+    const unsigned char *t = (const unsigned char *)text;
+    for (size_t pos = h; pos < len;) {
+        int l = ft_utf8_seq_len(t + pos, len - pos);
+        uint32_t c = t[pos];
+        if (l > 1)
+            c = ft_utf8_decode(t + pos, l);
+        else
+            l = 1;
+        if (qset_has(&p->r_q, c))
+            return 1;
+        if ((f->d != INF && pos + (size_t)l - h > f->d) || !(f->mid.big || qset_has(&p->fmid_q, c)))
+            return 0;
+        pos += (size_t)l;
+    }
+    return 0;
+}
+
+int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t len, size_t h)
+{
+    if (p->fwd.on && !fwd_ok(p, text, len, h))
+        return 0;
     const chk *k = &p->chk;
     if (!k->on)
         return 1;

@@ -322,11 +322,11 @@ static size_t memo_walk(const ft_pf_pat *g, const char *text, const size_t *hits
 /* Whether hit j passes the pattern's check and, when the pattern has an
  * also gate, has one of its hits between its walk start and itself
  * (memoised). */
-static int memo_ok(const ft_pf_pat *g, const char *text, const size_t *hits,
+static int memo_ok(const ft_pf_pat *g, const char *text, size_t len, const size_t *hits,
                    const hit_memo *m, size_t j)
 {
     if (m->ok[j] < 0) {
-        int ok = ft_pf_hit_ok(g, text, hits[j]);
+        int ok = ft_pf_hit_ok(g, text, len, hits[j]);
         if (ok && m->also)
             ok = hit_between(m->also, m->n_also, memo_walk(g, text, hits, m, j), hits[j]);
         m->ok[j] = (signed char)ok;
@@ -353,7 +353,7 @@ static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t 
                        const size_t *hits, const hit_memo *m, size_t n, size_t *hi,
                        size_t *lo, size_t *limit)
 {
-    while (*hi < n && (hits[*hi] < start || !memo_ok(g, text, hits, m, *hi)))
+    while (*hi < n && (hits[*hi] < start || !memo_ok(g, text, len, hits, m, *hi)))
         (*hi)++;
     if (*hi >= n)
         return 0;
@@ -365,7 +365,7 @@ static int next_window(const ft_pf_pat *g, const char *text, size_t len, size_t 
         /* a later hit's window starts no earlier than this one's */
         if (memo_lo(g, text, hits, m, j, after) > after)
             break;
-        if (memo_ok(g, text, hits, m, j)) {
+        if (memo_ok(g, text, len, hits, m, j)) {
             h = hits[j];
             after = next_char(text, len, h);
         }

@@ -51,8 +51,8 @@ static void analysis_finds_literals(void)
     gate_of(r, 2, g, sizeof g, &back);
     CHECK(strcmp(g, "\")\" \"）\"") == 0);
     CHECK(back == 33);
-    CHECK(ft_pf_hit_ok(ft_prefilter_pat(r->pf, 2, 0), "公司(600519)", strlen("公司(600519")));
-    CHECK(!ft_pf_hit_ok(ft_prefilter_pat(r->pf, 2, 0), "公司(A)", strlen("公司(A")));
+    CHECK(ft_pf_hit_ok(ft_prefilter_pat(r->pf, 2, 0), "公司(600519)", strlen("公司(600519)"), strlen("公司(600519")));
+    CHECK(!ft_pf_hit_ok(ft_prefilter_pat(r->pf, 2, 0), "公司(A)", strlen("公司(A)"), strlen("公司(A")));
     /* caseless letters give folded atoms; option settings and lookaround
      * contents are understood */
     gate_of(r, 3, g, sizeof g, &back);
@@ -74,14 +74,14 @@ static void analysis_finds_literals(void)
                  {"5 lllllllllll units", 0}};
     for (size_t i = 0; p && i < sizeof cases / sizeof cases[0]; i++) {
         const char *u = strstr(cases[i].text, "units");
-        CHECK(ft_pf_hit_ok(p, cases[i].text, (size_t)(u - cases[i].text)) == cases[i].ok);
+        CHECK(ft_pf_hit_ok(p, cases[i].text, strlen(cases[i].text), (size_t)(u - cases[i].text)) == cases[i].ok);
     }
     gate_of(r, 7, g, sizeof g, &back);
     CHECK(strcmp(g, "\"个\" \"家\"") == 0);
     p = ft_prefilter_pat(r->pf, 7, 0);
-    CHECK(p && ft_pf_hit_ok(p, "三十多万家", strlen("三十多万")));
-    CHECK(p && !ft_pf_hit_ok(p, "这家", strlen("这")));
-    CHECK(p && !ft_pf_hit_ok(p, "家", 0));
+    CHECK(p && ft_pf_hit_ok(p, "三十多万家", strlen("三十多万家"), strlen("三十多万")));
+    CHECK(p && !ft_pf_hit_ok(p, "这家", strlen("这家"), strlen("这")));
+    CHECK(p && !ft_pf_hit_ok(p, "家", strlen("家"), 0));
     ft_rules_destroy(r);
 }
 
@@ -103,7 +103,12 @@ static const char *const diff_rules =
     "  - {id: rg, type: range, pattern: '[0-9]+(?:\\.[0-9]+)?(?:-|~|至)[0-9]+[万亿]?元'}\n"
     "  - {id: gd, type: growth, pattern: '(?:增长|下降)了?\\s?[0-9]+(?:\\.[0-9]+)?%'}\n"
     "  - {id: lb, type: year, pattern: '(?<=\\bin |至)(?:19|20)[0-9]{2}'}\n"
-    "  - {id: tk, type: word, pattern: '(?:tickets|roses|ask)\\b', flags: [caseless]}\n";
+    "  - {id: tk, type: word, pattern: '(?:tickets|roses|ask)\\b', flags: [caseless]}\n"
+    "  - {id: iso, type: date, pattern: '(?:19|20)[0-9]{2}(?<s>[-/.])[0-9]{1,2}\\k<s>[0-9]{1,2}'}\n"
+    "  - {id: ym, type: date, pattern: '(?:19|20)[0-9]{2}\\s?年\\s?[0-9]{1,2}\\s?月'}\n"
+    "  - {id: li, type: growth, pattern: '[0-9]+%[0-9]*[、和]\\K[0-9]+%'}\n"
+    "  - {id: px, type: stock, pattern: '(?<![A-Za-z])(?:SH|sz)[0-9]{6}'}\n"
+    "  - {id: kx, type: word, pattern: '(?<![a-z])k(?:w|wh)?[0-9]', flags: [caseless]}\n";
 
 static void fast_path_equals_plain_path(void)
 {
@@ -115,7 +120,11 @@ static void fast_path_equals_plain_path(void)
                                       "k", "S", "\u212A", "\u017F", "\u212Aits", "un\u212A",
                                       "至", "下降", "了", "in ", "xin ", "20", "19", "2025",
                                       "tic\u212Aets", "ro\u017Fes", "TICKETS", "Roses", "tickets",
-                                      "a\u017F\u212A", "ASK", "\u017Fk"};
+                                      "a\u017F\u212A", "ASK", "\u017Fk", "年", "月", "、", "和",
+                                      "SH", "sz", "Sh", "/", "2025-", "12", "K", "w",
+                                      "\u212Aw", "2019-1-", "2025/12/", "年 1", "12月",
+                                      "5%", "%、", "和6%", "SH600519", "sz000001", "kw1",
+                                      "KWh2", "2011年"};
     ft_rules *r = compile(diff_rules, NULL);
     CHECK(r != NULL);
     if (!r)
@@ -217,17 +226,68 @@ static void also_sets_and_lookbehinds(void)
     ft_buf_free(&b);
     /* the year after "in " passes, after a letter or a CJK character not */
     p = ft_prefilter_pat(r->pf, 1, 0);
-    CHECK(p && ft_pf_hit_ok(p, "in 2025", 3));
-    CHECK(p && !ft_pf_hit_ok(p, "x2025", 1));
-    CHECK(p && !ft_pf_hit_ok(p, "年2025", strlen("年")));
+    CHECK(p && ft_pf_hit_ok(p, "in 2025", strlen("in 2025"), 3));
+    CHECK(p && !ft_pf_hit_ok(p, "x2025", strlen("x2025"), 1));
+    CHECK(p && !ft_pf_hit_ok(p, "年2025", strlen("年2025"), strlen("年")));
     /* a negative lookbehind asks nothing */
     p = ft_prefilter_pat(r->pf, 2, 0);
-    CHECK(p && ft_pf_hit_ok(p, "x2025", 1));
+    CHECK(p && ft_pf_hit_ok(p, "x2025", strlen("x2025"), 1));
+    ft_rules_destroy(r);
+}
+
+/* Forward conditions: what every match has after the gate atom (the
+ * separator after the year's digits, the digit after "年", the list
+ * separator after the first figure; a caseless k may be the Kelvin sign). */
+static void forward_conditions(void)
+{
+    ft_rules *r = compile(
+        "rules:\n"
+        "  - {id: iso, type: t, pattern: '(?:19|20)[0-9]{2}(?<s>[-/.])[0-9]{1,2}\\k<s>[0-9]{1,2}'}\n"
+        "  - {id: ym, type: t, pattern: '年\\s?[0-9]{1,2}'}\n"
+        "  - {id: li, type: t, pattern: '[0-9]+%[0-9]*[、和]'}\n"
+        "  - {id: kx, type: t, pattern: '(?<![a-z])kw[0-9]', flags: [caseless]}\n"
+        "  - {id: op, type: t, pattern: '(?:19|20)[0-9]{2}(?![0-9])'}\n",
+        NULL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    static const struct {
+        size_t rule;
+        const char *text, *at;
+        int ok;
+    } cases[] = {
+        {0, "2025-01-02", "2025", 1}, {0, "x2025/1/2", "2025", 1}, {0, "1999.12.31", "1999", 1},
+        {0, "2025年", "2025", 0},      {0, "20%", "20", 0},          {0, "2025", "2025", 0},
+        {0, "202", "20", 0},           {1, "年3月", "年", 1},         {1, "年 12", "年", 1},
+        {1, "年底", "年", 0},          {1, "年", "年", 0},            {2, "5%、6%", "%", 1},
+        {2, "5%12和", "%", 1},         {2, "5%，6%", "%", 0},     {3, "KW5", "KW", 1},
+        {3, "\u212Aw5", "\u212Aw", 1}, {3, "kwh", "kw", 0},
+        /* nothing after the gate is required: every hit passes */
+        {4, "2025年", "2025", 1},      {4, "20", "20", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const ft_pf_pat *p = ft_prefilter_pat(r->pf, cases[i].rule, 0);
+        CHECK(p != NULL);
+        const char *t = cases[i].text;
+        const char *h = strstr(t, cases[i].at);
+        if (!p || !h)
+            continue;
+        /* the hit is where the gate atom starts: find it from the atom */
+        int ok = ft_pf_hit_ok(p, t, strlen(t), (size_t)(h - t));
+        if (ok != cases[i].ok) {
+            char g[256];
+            size_t back;
+            gate_of(r, cases[i].rule, g, sizeof g, &back);
+            fprintf(stderr, "  case %zu: %s at %s (gate %s) gave %d\n", i, t, cases[i].at, g, ok);
+        }
+        CHECK(ok == cases[i].ok);
+    }
     ft_rules_destroy(r);
 }
 
 int main(void)
 {
+    RUN("prefilter", forward_conditions);
     RUN("prefilter", also_sets_and_lookbehinds);
     RUN("prefilter", analysis_finds_literals);
     RUN("prefilter", requires_rules_share_gates);
