@@ -186,6 +186,9 @@ typedef struct ft_table {
     ft_tab_entry *e;
     size_t n;
     int is_list;
+    /* after ft_table_sort(): the keys starting with byte b (sorted, so
+     * together) are e[by_first[b]] .. e[by_first[b + 1] - 1] */
+    uint32_t by_first[257];
 } ft_table;
 
 /* Finds a key exactly; NULL when absent. */
@@ -362,6 +365,10 @@ const char *ft_norm_names(void);
  * must not change while the scanner lives (normalisers pass literals). */
 int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **s,
                   size_t *n);
+/* ft_rules_table() of the context's rules, cached in the scanner by the
+ * name's address as ft_norm_group() caches its lookups (names must be
+ * literals). */
+const ft_table *ft_norm_table(const ft_norm_ctx *ctx, const char *name);
 /* Attribute setters (copy their strings). */
 int ft_norm_set_num(ft_norm_ctx *ctx, const char *key, double v);
 int ft_norm_set_str(ft_norm_ctx *ctx, const char *key, const char *s, size_t n);

@@ -722,9 +722,18 @@ static int entry_cmp(const void *a, const void *b)
     return (x->klen > y->klen) - (x->klen < y->klen);
 }
 
+/* Sorts the entries by key and indexes them by first byte (an empty key
+ * sorts first and is in no byte's range). */
 void ft_table_sort(ft_table *t)
 {
     qsort(t->e, t->n, sizeof *t->e, entry_cmp);
+    size_t i = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        while (i < t->n && (t->e[i].klen == 0 || (unsigned char)t->e[i].key[0] < b))
+            i++;
+        t->by_first[b] = (uint32_t)i;
+    }
+    t->by_first[256] = (uint32_t)t->n;
 }
 
 const ft_tab_entry *ft_table_get(const ft_table *t, const char *key, size_t klen)
@@ -735,10 +744,26 @@ const ft_tab_entry *ft_table_get(const ft_table *t, const char *key, size_t klen
     return bsearch(&k, t->e, t->n, sizeof *t->e, entry_cmp);
 }
 
-/* Longest key that stands at the start (at_end = 0) or at the end
- * (at_end = 1) of s[0..n). */
-static const ft_tab_entry *longest_key(const ft_table *t, const char *s, size_t n,
-                                       int at_end)
+/* Only the keys with s's first byte can be prefixes of s (and an empty
+ * key, which sorts first). */
+const ft_tab_entry *ft_table_prefix(const ft_table *t, const char *s, size_t n)
+{
+    if (!t)
+        return NULL;
+    const ft_tab_entry *best = t->n && t->e[0].klen == 0 ? &t->e[0] : NULL;
+    if (n == 0)
+        return best;
+    unsigned char b = (unsigned char)s[0];
+    for (size_t i = t->by_first[b]; i < t->by_first[b + 1]; i++) {
+        const ft_tab_entry *e = &t->e[i];
+        if (e->klen <= n && (!best || e->klen > best->klen) && !memcmp(e->key, s, e->klen))
+            best = e;
+    }
+    return best;
+}
+
+/* Every key is compared (suffix lookups are rare: one per candidate name). */
+const ft_tab_entry *ft_table_suffix(const ft_table *t, const char *s, size_t n)
 {
     const ft_tab_entry *best = NULL;
     if (!t)
@@ -746,18 +771,8 @@ static const ft_tab_entry *longest_key(const ft_table *t, const char *s, size_t 
     for (size_t i = 0; i < t->n; i++) {
         const ft_tab_entry *e = &t->e[i];
         if (e->klen <= n && (!best || e->klen > best->klen) &&
-            !memcmp(e->key, at_end ? s + n - e->klen : s, e->klen))
+            !memcmp(e->key, s + n - e->klen, e->klen))
             best = e;
     }
     return best;
-}
-
-const ft_tab_entry *ft_table_prefix(const ft_table *t, const char *s, size_t n)
-{
-    return longest_key(t, s, n, 0);
-}
-
-const ft_tab_entry *ft_table_suffix(const ft_table *t, const char *s, size_t n)
-{
-    return longest_key(t, s, n, 1);
 }

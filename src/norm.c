@@ -22,7 +22,7 @@
 static const ft_tab_entry *lookup(const ft_norm_ctx *ctx, const char *table,
                                   const char *s, size_t n)
 {
-    const ft_table *t = ft_rules_table(ctx->rules, table);
+    const ft_table *t = ft_norm_table(ctx, table);
     if (!t || n == 0)
         return NULL;
     const ft_tab_entry *e = ft_table_get(t, s, n);
@@ -50,8 +50,8 @@ static const ft_tab_entry *lookup(const ft_norm_ctx *ctx, const char *table,
 /* Parses a numeral capture with the pack's numeral tables. */
 static int parse_num(const ft_norm_ctx *ctx, const char *s, size_t n, double *v)
 {
-    return ft_numeral_parse(ft_rules_table(ctx->rules, "numeral_digits"),
-                            ft_rules_table(ctx->rules, "numeral_units"), s, n, v) == 0;
+    return ft_numeral_parse(ft_norm_table(ctx, "numeral_digits"),
+                            ft_norm_table(ctx, "numeral_units"), s, n, v) == 0;
 }
 
 static int group_num(const ft_norm_ctx *ctx, const char *name, double *v)
@@ -168,7 +168,7 @@ static int doc_fact(const ft_norm_ctx *ctx, const char *t, size_t tn)
  * JPY`), used when a context rule of that type matched.  NULL otherwise. */
 static const ft_tab_entry *sign_in_context(const ft_norm_ctx *ctx, const char *s, size_t n)
 {
-    const ft_table *t = ft_rules_table(ctx->rules, "sign_in_context");
+    const ft_table *t = ft_norm_table(ctx, "sign_in_context");
     for (size_t i = 0; t && i < t->n; i++) {
         const ft_tab_entry *e = &t->e[i];
         const char *sp = memchr(e->key, ' ', e->klen);
@@ -478,7 +478,7 @@ static void stock_name(ft_norm_ctx *ctx, size_t from)
     for (size_t i = p; i < end; i++)
         if (t[i] == '*' && (end - i < 3 || strncmp(t + i + 1, "ST", 2)))
             p = i + 1;
-    const ft_table *stop = ft_rules_table(ctx->rules, "name_stop");
+    const ft_table *stop = ft_norm_table(ctx, "name_stop");
     size_t start = p;
     if (stop && ft_table_get(stop, t + p, end - p))
         return;
@@ -495,7 +495,7 @@ static void stock_name(ft_norm_ctx *ctx, size_t from)
             }
         }
     }
-    const ft_table *bad = ft_rules_table(ctx->rules, "name_not");
+    const ft_table *bad = ft_norm_table(ctx, "name_not");
     if (bad && ft_table_suffix(bad, t + start, end - start))
         return;
     if (ft_utf8_cp_count(t + start, end - start) < 2)
@@ -548,7 +548,7 @@ static int norm_stock_code(ft_norm_ctx *ctx)
     if (!exch) {
         if (!all_digits || dn != 6)
             return FT_NORM_REJECT;
-        const ft_tab_entry *e = ft_table_prefix(ft_rules_table(ctx->rules, "a_share_prefix"),
+        const ft_tab_entry *e = ft_table_prefix(ft_norm_table(ctx, "a_share_prefix"),
                                                 digits, dn);
         if (!e || e->kind != FT_VAL_STR)
             return FT_NORM_REJECT;

@@ -52,6 +52,14 @@ typedef struct name_slot {
     int size;              /* entry size; 0: the name is not in the table */
 } name_slot;
 
+/* A table lookup of ft_norm_table(), by the name's address (normalisers
+ * pass literals): several per match, each a binary search by strcmp(). */
+#define TABLE_SLOTS 64
+typedef struct table_slot {
+    const char *name;      /* NULL: empty slot */
+    const ft_table *t;     /* NULL: no such table */
+} table_slot;
+
 struct ft_scanner {
     const ft_rules *rules;
     pcre2_match_data *md;
@@ -80,6 +88,7 @@ struct ft_scanner {
     unsigned long doc_no;  /* scans so far, stamps the memos */
     int gated;             /* this scan uses the prefilter */
     name_slot names[NAME_SLOTS];  /* ft_norm_group() lookups seen before */
+    table_slot tables[TABLE_SLOTS];   /* ft_norm_table() lookups seen before */
     ft_result res;
 };
 
@@ -207,6 +216,17 @@ int ft_norm_group(const ft_norm_ctx *ctx, const char *name, const char **str,
         return 1;
     }
     return 0;
+}
+
+const ft_table *ft_norm_table(const ft_norm_ctx *ctx, const char *name)
+{
+    uint64_t h = (uint64_t)(uintptr_t)name * 0x9E3779B97F4A7C15ull;
+    table_slot *sl = &ctx->sc->tables[(h >> 40) & (TABLE_SLOTS - 1)];
+    if (sl->name != name) {
+        sl->t = ft_rules_table(ctx->rules, name);
+        sl->name = name;
+    }
+    return sl->t;
 }
 
 static pattr *new_attr(ft_norm_ctx *ctx, const char *key)
