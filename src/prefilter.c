@@ -1792,6 +1792,12 @@ struct ft_prefilter {
     size_t *rule_base;     /* first pf_pat of each rule */
     pf_pat *pats;
     size_t n_pats;
+    /* per gate: the bytes that may stand right before a hit worth keeping
+     * (the last bytes of the code points every check of the gate's
+     * patterns lets come first on its walk back), and whether a hit at
+     * the very start is worth keeping (see gate_prev()) */
+    uint32_t (*prev)[8];
+    unsigned char *prev_start;
 };
 
 struct ft_pf_state {
@@ -2125,6 +2131,8 @@ void ft_prefilter_free(ft_prefilter *pf)
         free(pf->pats[q].fmid_q.tab);
     }
     free(pf->pats);
+    free(pf->prev);
+    free(pf->prev_start);
     free(pf);
 }
 
@@ -2187,6 +2195,72 @@ static int also_worth(const ft_prefilter *pf, int g, const lset *a)
  * (money.doc_unit would gate on every digit).  A pattern's also set becomes
  * a gate too (it is usually one already: the range separators, the
  * direction words before a percentage). */
+/* Marks in bits the last UTF-8 byte of every code point of a (every
+ * continuation byte for a long range of multi-byte ones). */
+static void add_last_bytes(uint32_t bits[8], const aset *a)
+{
+    if (a->big) {
+        memset(bits, 0xFF, 8 * sizeof bits[0]);
+        return;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        uint32_t lo = a->lo[i], hi = a->hi[i];
+        for (uint32_t c = lo; c <= hi && c < 0x80; c++)
+            bits[c >> 5] |= 1u << (c & 31);
+        if (hi < 0x80)
+            continue;
+        if (lo < 0x80)
+            lo = 0x80;
+        if (hi - lo >= 64) {
+            bits[0x80 >> 5] = bits[0xA0 >> 5] = 0xFFFFFFFFu;
+            continue;
+        }
+        for (uint32_t c = lo; c <= hi; c++) {
+            unsigned char b[4];
+            int n = utf8_put(c, b);
+            bits[b[n - 1] >> 5] |= 1u << (b[n - 1] & 31);
+        }
+    }
+}
+
+/* Fills pf->prev and pf->prev_start.  A hit every pattern of its gate
+ * would reject at once is not recorded: the first code point before it
+ * must be one of the check's anchor (l) or, when the check allows
+ * anything between, of mid, for some pattern gated there, and a hit at
+ * offset 0 fails every check.  A gate without checks on all its patterns,
+ * or serving as another pattern's also gate, keeps every hit. */
+static int gate_prev(ft_prefilter *pf)
+{
+    pf->prev = calloc(pf->n_gates + 1, sizeof *pf->prev);
+    pf->prev_start = calloc(pf->n_gates + 1, 1);
+    unsigned char *keep_all = calloc(pf->n_gates + 1, 1);
+    if (!pf->prev || !pf->prev_start || !keep_all) {
+        free(keep_all);
+        return FT_ERR_NOMEM;
+    }
+    for (size_t q = 0; q < pf->n_pats; q++) {
+        const pf_pat *p = &pf->pats[q];
+        if (p->also >= 0)
+            keep_all[p->also] = 1;
+        if (p->gate < 0)
+            continue;
+        if (!p->chk.on) {
+            keep_all[p->gate] = 1;
+            continue;
+        }
+        add_last_bytes(pf->prev[p->gate], &p->chk.l);
+        if (p->chk.d > 0)
+            add_last_bytes(pf->prev[p->gate], &p->chk.mid);
+    }
+    for (size_t g = 0; g < pf->n_gates; g++)
+        if (keep_all[g]) {
+            memset(pf->prev[g], 0xFF, sizeof pf->prev[g]);
+            pf->prev_start[g] = 1;
+        }
+    free(keep_all);
+    return 0;
+}
+
 int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
 {
     *out = NULL;
@@ -2240,7 +2314,7 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
     free(also);
     free(share);
     set_classes(pf);
-    if (collect_atoms(pf)) {
+    if (gate_prev(pf) || collect_atoms(pf)) {
         ft_prefilter_free(pf);
         return FT_ERR_NOMEM;
     }
@@ -2464,9 +2538,13 @@ static int try_atoms(const ft_prefilter *pf, ft_pf_state *st, size_t lo, size_t 
             continue;
         if (!(quick && at->qfull) && !atom_at(&at->l, t, len, i))
             continue;
-        for (size_t g = 0; g < at->n_gates; g++)
-            if (add_hit(st, at->gates[g], i))
+        for (size_t g = 0; g < at->n_gates; g++) {
+            uint32_t gi = at->gates[g];
+            if (i ? !((pf->prev[gi][t[i - 1] >> 5] >> (t[i - 1] & 31)) & 1) : !pf->prev_start[gi])
+                continue;
+            if (add_hit(st, gi, i))
                 return FT_ERR_NOMEM;
+        }
     }
     return 0;
 }
