@@ -424,6 +424,14 @@ size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_
  * is a character boundary no later than h, ft_pf_window_lo() is the larger
  * of start and this, so the scanner can compute it once per hit. */
 size_t ft_pf_walk_lo(const ft_pf_pat *p, const char *text, size_t h);
+/* Whether gate is lazy: only ever an also gate, its hits are not recorded
+ * by ft_prefilter_scan() (ft_pf_hits() gives none); ft_pf_also_in() looks
+ * for them where needed. */
+int ft_pf_gate_lazy(const ft_prefilter *pf, int gate);
+/* Whether an atom of gate starts at a character boundary in [lo, h) of
+ * text (len bytes; lo a character boundary). */
+int ft_pf_also_in(const ft_prefilter *pf, int gate, const char *text, size_t len, size_t lo,
+                  size_t h);
 /* Whether a hit of p's gate at byte h of text (len bytes) can be the gate
  * occurrence of a match: the text before it has what every match has there
  * (e.g. a digit before a unit word) and so has the text from it on (a digit

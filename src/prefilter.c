@@ -1772,6 +1772,13 @@ static size_t first_hash(uint32_t c)
     return (size_t)((c * 2654435761u) >> 23) & (FIRST_SLOTS - 1);
 }
 
+/* A lazy gate's atoms by key byte: the first byte, lowercased for a
+ * folded atom; those with key b are at[lo[b]] .. at[hi[b] - 1]. */
+typedef struct lazy_index {
+    const lit **at;
+    uint16_t lo[256], hi[256];
+} lazy_index;
+
 #define PAIR_BITS(pf) ((pf)->pb)
 #define BMP_BITS(pf) ((pf)->pb + 0x10000 / 32)
 
@@ -1798,6 +1805,13 @@ struct ft_prefilter {
      * the very start is worth keeping (see gate_prev()) */
     uint32_t (*prev)[8];
     unsigned char *prev_start;
+    /* per gate: only ever an also gate, so not in the atom pass; looked
+     * for on demand between a walk's start and a hit (ft_pf_also_in()),
+     * starting at a code point of lazy_first */
+    unsigned char *lazy;
+    aset *lazy_first_a;
+    qset *lazy_first;
+    lazy_index *lazy_ix;
 };
 
 struct ft_pf_state {
@@ -2052,7 +2066,7 @@ static int collect_atoms(ft_prefilter *pf)
         return -1;
     size_t n = 0;
     for (size_t g = 0; g < pf->n_gates; g++)
-        for (size_t i = 0; i < pf->gates[g].n; i++) {
+        for (size_t i = 0; i < pf->gates[g].n && !pf->lazy[g]; i++) {
             pf_atom *a = &pf->atoms[n++];
             a->l = pf->gates[g].v[i];
             int len = ft_utf8_seq_len(a->l.b, a->l.n);
@@ -2133,6 +2147,14 @@ void ft_prefilter_free(ft_prefilter *pf)
     free(pf->pats);
     free(pf->prev);
     free(pf->prev_start);
+    for (size_t g = 0; pf->lazy_first && g < pf->n_gates; g++)
+        free(pf->lazy_first[g].tab);
+    for (size_t g = 0; pf->lazy_ix && g < pf->n_gates; g++)
+        free(pf->lazy_ix[g].at);
+    free(pf->lazy_ix);
+    free(pf->lazy);
+    free(pf->lazy_first_a);
+    free(pf->lazy_first);
     free(pf);
 }
 
@@ -2261,6 +2283,58 @@ static int gate_prev(ft_prefilter *pf)
     return 0;
 }
 
+/* Marks the gates that are only ever also gates as lazy and builds their
+ * first code point sets (both cases of a folded letter, the Kelvin sign
+ * and long s for k and s).  Their occurrences are few that matter (one
+ * before each hit that passes its check) against many in the text: the
+ * direction words and range separators of the pack. */
+static int mark_lazy(ft_prefilter *pf)
+{
+    pf->lazy = calloc(pf->n_gates + 1, 1);
+    pf->lazy_first_a = calloc(pf->n_gates + 1, sizeof *pf->lazy_first_a);
+    pf->lazy_first = calloc(pf->n_gates + 1, sizeof *pf->lazy_first);
+    pf->lazy_ix = calloc(pf->n_gates + 1, sizeof *pf->lazy_ix);
+    if (!pf->lazy || !pf->lazy_first_a || !pf->lazy_first || !pf->lazy_ix)
+        return FT_ERR_NOMEM;
+    for (size_t q = 0; q < pf->n_pats; q++)
+        if (pf->pats[q].also >= 0)
+            pf->lazy[pf->pats[q].also] = 1;
+    for (size_t q = 0; q < pf->n_pats; q++)
+        if (pf->pats[q].gate >= 0)
+            pf->lazy[pf->pats[q].gate] = 0;
+    for (size_t g = 0; g < pf->n_gates; g++) {
+        if (!pf->lazy[g])
+            continue;
+        aset *a = &pf->lazy_first_a[g];
+        for (size_t i = 0; i < pf->gates[g].n; i++) {
+            const lit *l = &pf->gates[g].v[i];
+            int n = ft_utf8_seq_len(l->b, l->n);
+            uint32_t c = ft_utf8_decode(l->b, n > 0 ? n : 1);
+            if (l->fold && c >= 'a' && c <= 'z')
+                aset_add_case(a, c);
+            else
+                aset_add(a, c, c);
+        }
+        if (qset_build(&pf->lazy_first[g], a))
+            return FT_ERR_NOMEM;
+        /* the index: a counting sort of the atoms by key byte */
+        lazy_index *ix = &pf->lazy_ix[g];
+        const lset *ls = &pf->gates[g];
+        ix->at = calloc(ls->n + 1, sizeof *ix->at);
+        if (!ix->at)
+            return FT_ERR_NOMEM;
+        size_t n = 0;
+        for (unsigned b = 0; b < 256; b++) {
+            ix->lo[b] = (uint16_t)n;
+            for (size_t i = 0; i < ls->n && ls->n < 0xFFFF; i++)
+                if (ls->v[i].n && ls->v[i].b[0] == b)
+                    ix->at[n++] = &ls->v[i];
+            ix->hi[b] = (uint16_t)n;
+        }
+    }
+    return 0;
+}
+
 int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
 {
     *out = NULL;
@@ -2314,7 +2388,7 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
     free(also);
     free(share);
     set_classes(pf);
-    if (gate_prev(pf) || collect_atoms(pf)) {
+    if (gate_prev(pf) || mark_lazy(pf) || collect_atoms(pf)) {
         ft_prefilter_free(pf);
         return FT_ERR_NOMEM;
     }
@@ -2692,6 +2766,40 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
         unsigned k = (unsigned)t[i] << 8 | (i + 1 < len ? t[i + 1] : 0);
         if (((PAIR_BITS(pf)[k >> 5] >> (k & 31)) & 1) && atoms_at(pf, st, t, len, i))
             return FT_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int ft_pf_gate_lazy(const ft_prefilter *pf, int gate)
+{
+    return pf->lazy[gate];
+}
+
+int ft_pf_also_in(const ft_prefilter *pf, int gate, const char *text, size_t len, size_t lo,
+                  size_t h)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    const lazy_index *ix = &pf->lazy_ix[gate];
+    for (size_t i = lo; i < h && i < len;) {
+        int l = ft_utf8_seq_len(t + i, len - i);
+        uint32_t c = t[i];
+        if (l > 1)
+            c = ft_utf8_decode(t + i, l);
+        else
+            l = 1;
+        if (qset_has(&pf->lazy_first[gate], c)) {
+            /* the atoms keyed by this byte, and the folded ones keyed by
+             * its lower case (or k, s for the Kelvin sign, the long s) */
+            unsigned k1 = t[i];
+            unsigned k2 = c >= 'A' && c <= 'Z' ? c | 0x20 : c == 0x212A ? 'k' : c == 0x017F ? 's' : k1;
+            for (unsigned k = ix->lo[k1]; k < ix->hi[k1]; k++)
+                if (atom_at(ix->at[k], t, len, i))
+                    return 1;
+            for (unsigned k = k2 != k1 ? ix->lo[k2] : 0; k2 != k1 && k < ix->hi[k2]; k++)
+                if (atom_at(ix->at[k], t, len, i))
+                    return 1;
+        }
+        i += (size_t)l;
     }
     return 0;
 }

@@ -319,6 +319,8 @@ typedef struct hit_memo {
     signed char *ok;       /* per hit: ft_pf_hit_ok() and the also test, -1 = not yet */
     const size_t *also;    /* sorted also-gate hits, NULL when none is needed */
     size_t n_also;
+    const ft_prefilter *pf;  /* with a lazy also gate: looked for in the text */
+    int lazy;                /* that gate, or -1 */
 } hit_memo;
 
 static size_t bound_index(const size_t *b, size_t n, size_t off);
@@ -349,6 +351,8 @@ static int memo_ok(const ft_pf_pat *g, const char *text, size_t len, const size_
         int ok = ft_pf_hit_ok(g, text, len, hits[j]);
         if (ok && m->also)
             ok = hit_between(m->also, m->n_also, memo_walk(g, text, hits, m, j), hits[j]);
+        else if (ok && m->lazy >= 0)
+            ok = ft_pf_also_in(m->pf, m->lazy, text, len, memo_walk(g, text, hits, m, j), hits[j]);
         m->ok[j] = (signed char)ok;
     }
     return m->ok[j];
@@ -404,12 +408,15 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
     pcre2_code *code = r->code[k];
     size_t start = 0, hi = 0, limit = 0;
     pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
-    hit_memo m = {NULL, NULL, NULL, 0};
+    hit_memo m = {NULL, NULL, NULL, 0, s->rules->pf, -1};
     if (hits) {
         size_t wc, cc;
         ft_pf_pat_classes(g, &wc, &cc);
-        if (ft_pf_pat_also(g) >= 0)
-            m.also = ft_pf_hits(s->pf, ft_pf_pat_also(g), &m.n_also);
+        int also = ft_pf_pat_also(g);
+        if (also >= 0 && ft_pf_gate_lazy(s->rules->pf, also))
+            m.lazy = also;
+        else if (also >= 0)
+            m.also = ft_pf_hits(s->pf, also, &m.n_also);
         m.lo = memo_get(s, &s->wmemo[wc], n_hits, sizeof *m.lo);
         m.ok = memo_get(s, &s->cmemo[cc], n_hits, sizeof *m.ok);
         if (!m.lo || !m.ok)
@@ -489,8 +496,9 @@ static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t l
         if (g) {
             hits = ft_pf_hits(s->pf, ft_pf_pat_gate(g), &n_hits);
             size_t n_also = 1;
-            if (ft_pf_pat_also(g) >= 0)
-                ft_pf_hits(s->pf, ft_pf_pat_also(g), &n_also);
+            int also = ft_pf_pat_also(g);
+            if (also >= 0 && !ft_pf_gate_lazy(s->rules->pf, also))
+                ft_pf_hits(s->pf, also, &n_also);
             if (n_hits == 0 || n_also == 0)
                 continue;
         }
