@@ -139,8 +139,17 @@ static inline uint32_t ft_utf8_before(const char *text, size_t pos, size_t *prev
     *prev = j;
     return ft_utf8_decode(u + j, (int)(pos - j));
 }
-/* Counts invalid bytes of s[0..n). */
+/* Counts invalid bytes of s[0..n) (AVX2 or base code, chosen at run time). */
 size_t ft_utf8_count_invalid(const char *s, size_t n);
+/* The same with the SSE2/scalar code only. */
+size_t ft_utf8_count_invalid_base(const char *s, size_t n);
+#if defined(__x86_64__) && defined(__GNUC__)
+#define FT_UTF8_AVX2 1
+/* The same with AVX2 (only where ft_utf8_avx2_usable() says so). */
+size_t ft_utf8_count_invalid_avx2(const char *s, size_t n);
+/* Whether this CPU and OS run AVX2 code. */
+int ft_utf8_avx2_usable(void);
+#endif
 /* Copies s into dst (n bytes), replacing every invalid byte with 0x1A so that
  * byte offsets stay true and each bad byte is one code point. */
 void ft_utf8_sanitize(const char *s, size_t n, char *dst);

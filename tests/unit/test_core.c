@@ -228,50 +228,133 @@ static void numerals(void)
     free(u);
 }
 
-/* ft_utf8_count_invalid() (sixteen bytes at a time where it can) against a
- * plain count, on random strings of valid and broken sequences, each in a
- * buffer of its exact length. */
+/* The definition: invalid bytes of p[0..len), one ft_utf8_seq_len() step
+ * at a time. */
+static size_t plain_invalid(const char *p, size_t len)
+{
+    size_t want = 0;
+    for (size_t i = 0; i < len;) {
+        int l = ft_utf8_seq_len((const unsigned char *)p + i, len - i);
+        if (l <= 0) {
+            want++;
+            i++;
+        } else {
+            i += (size_t)l;
+        }
+    }
+    return want;
+}
+
+/* 1 when some implementation of the count (the dispatched one, the base
+ * one, the AVX2 one when avx2) differs from plain_invalid() on src[0..len).
+ * The text is copied to a block of exactly len bytes, so that a read past
+ * the end shows under ASan.  *bad gets the plain count. */
+static int count_differs(const char *src, size_t len, int avx2, size_t *bad)
+{
+    char *p = malloc(len ? len : 1);
+    if (len)
+        memcpy(p, src, len);
+    size_t want = plain_invalid(p, len);
+    int differs = ft_utf8_count_invalid(p, len) != want ||
+                  ft_utf8_count_invalid_base(p, len) != want;
+#ifdef FT_UTF8_AVX2
+    if (avx2)
+        differs |= ft_utf8_count_invalid_avx2(p, len) != want;
+#else
+    (void)avx2;
+#endif
+    free(p);
+    *bad = want;
+    return differs;
+}
+
+/* Every kind of valid and invalid sequence, at every alignment relative to
+ * 32- and 64-byte blocks, inside long valid stretches (ASCII, CJK, a mix of
+ * two- and four-byte characters) and cut off by the end of the buffer; then
+ * random mixes.  The AVX2 code is checked when the CPU has AVX2, the base
+ * code always. */
 static void utf8_count_matches_plain_count(void)
 {
-    static const char *const tok[] = {"a", "ab12 ", "\xe4\xb8\xad", "\xe6\x96\x87",
-                                      "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff", "\xc0\x80",
-                                      "\x80", "\xe4\xb8", "\xed\xa0\x80", "\xe0\x80\x80",
-                                      "\xe0\xa0\x80", "\xef\xbf\xbd", "\xed\x9f\xbf",
-                                      "\xee\x80\x80", "\xec\xbf", "0123456789abcdef"};
-    unsigned seed = 777;
-    char buf[512];
-    size_t mismatches = 0, with_bad = 0;
-    for (int iter = 0; iter < 5000; iter++) {
-        size_t len = 0, ntok = (size_t)(iter % 120);
-        for (size_t t = 0; t < ntok; t++) {
-            seed = seed * 1103515245u + 12345u;
-            /* mostly valid text, so that long clean stretches occur */
-            size_t k = (seed >> 16) % 100 < 90 ? (seed >> 8) % 4 : (seed >> 16) % (sizeof tok / sizeof tok[0]);
-            size_t wl = strlen(tok[k]);
-            if (len + wl >= sizeof buf)
-                break;
-            memcpy(buf + len, tok[k], wl);
-            len += wl;
-        }
-        char *p = malloc(len + 1);
-        memcpy(p, buf, len);
-        size_t want = 0;
-        for (size_t i = 0; i < len;) {
-            int l = ft_utf8_seq_len((const unsigned char *)p + i, len - i);
-            if (l <= 0) {
-                want++;
-                i++;
-            } else {
-                i += (size_t)l;
+    static const char *const valid[] = {
+        "a", "ab12 ", "0123456789abcdef", "\xc2\x80", "\xc3\xa9", "\xc2\xb7", "\xdf\xbf",
+        "\xe0\xa0\x80", "\xe4\xb8\xad", "\xe6\x96\x87", "\xec\xbf\xbf", "\xed\x9f\xbf",
+        "\xee\x80\x80", "\xef\xbf\xbd", "\xef\xbf\xbf", "\xe2\x80\x9c", "\xf0\x90\x80\x80",
+        "\xf0\x9f\x98\x80", "\xf3\xbf\xbf\xbf", "\xf4\x8f\xbf\xbf"};
+    static const char *const invalid[] = {
+        "\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2\x41", "\xc3\xc3\xa9",
+        "\xe0\x80\x80", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xe4\xb8",
+        "\xe4", "\xec\xbf", "\xe4\x41\xad", "\xe4\xb8\x41", "\xf0\x80\x80\x80",
+        "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf4\xbf\xbf\xbf", "\xf5\x80\x80\x80",
+        "\xf7\xbf\xbf\xbf", "\xf8\x88\x80\x80\x80", "\xfe", "\xff", "\xf0\x9f\x98",
+        "\xf0\x9f", "\xf0", "\xf0\x9f\x41\x80", "\xc3\xa9\x80", "\xe4\xb8\xad\x80",
+        "\xf0\x9f\x98\x80\x80", "\xe4\xb8\xad\x80\x80\x80", "\xc0", "\xc1", "\xc0\xc0"};
+    static const char *const filler[] = {"The quick, brown fox ",
+                                         "\xe4\xb8\xad\xe6\x96\x87\xef\xbc\x8c",
+                                         "\xc2\xb7\xc3\xa9x\xf0\x9f\x98\x80\xe4\xb8\xad"};
+    const size_t nvalid = sizeof valid / sizeof valid[0];
+    const size_t ninvalid = sizeof invalid / sizeof invalid[0];
+    int avx2 = 0;
+#ifdef FT_UTF8_AVX2
+    avx2 = ft_utf8_avx2_usable();
+#endif
+    char buf[2048];
+    size_t mismatches = 0, with_bad = 0, bad;
+
+    /* each token after pos bytes of valid filler, then more filler; the
+     * buffer also cut at every length around the token */
+    for (size_t f = 0; f < sizeof filler / sizeof filler[0]; f++) {
+        for (size_t t = 0; t < nvalid + ninvalid; t++) {
+            const char *tok = t < nvalid ? valid[t] : invalid[t - nvalid];
+            size_t tl = strlen(tok);
+            for (size_t pos = 0; pos <= 140; pos++) {
+                size_t len = 0, fl = strlen(filler[f]);
+                while (len + fl <= pos) {
+                    memcpy(buf + len, filler[f], fl);
+                    len += fl;
+                }
+                while (len < pos)
+                    buf[len++] = ' ';
+                memcpy(buf + len, tok, tl);
+                len += tl;
+                while (len < 260) {
+                    memcpy(buf + len, filler[f], fl);
+                    len += fl;
+                }
+                for (size_t cut = pos; cut <= pos + tl + 1; cut++) {
+                    mismatches += (size_t)count_differs(buf, cut, avx2, &bad);
+                    with_bad += bad > 0;
+                }
+                mismatches += (size_t)count_differs(buf, len, avx2, &bad);
+                CHECK((bad > 0) == (t >= nvalid));
             }
         }
-        size_t got = ft_utf8_count_invalid(p, len);
-        mismatches += got != want;
-        with_bad += want > 0;
-        free(p);
     }
     CHECK(mismatches == 0);
-    CHECK(with_bad > 500);
+
+    /* random mixes: mostly valid, so that long clean stretches occur, with
+     * a rate of invalid tokens from 1 in 3 to 1 in 300 */
+    unsigned seed = 777;
+    mismatches = 0;
+    size_t random_bad = 0;
+    for (int iter = 0; iter < 6000; iter++) {
+        size_t len = 0, limit = 1 + (size_t)(iter * 7919) % (sizeof buf - 8);
+        unsigned rate = 3u + (unsigned)(iter % 10) * 33u;
+        while (len < limit) {
+            seed = seed * 1103515245u + 12345u;
+            const char *tok = (seed >> 16) % rate == 0 ? invalid[(seed >> 4) % ninvalid]
+                                                       : valid[(seed >> 8) % nvalid];
+            size_t tl = strlen(tok);
+            if (len + tl > limit)
+                break;
+            memcpy(buf + len, tok, tl);
+            len += tl;
+        }
+        mismatches += (size_t)count_differs(buf, len, avx2, &bad);
+        random_bad += bad > 0;
+    }
+    CHECK(mismatches == 0);
+    CHECK(with_bad > 10000);
+    CHECK(random_bad > 3000);
 }
 
 int main(void)
