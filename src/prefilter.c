@@ -492,10 +492,43 @@ static int offer_req(info *x, lset *s, size_t off, const aset *pre, const chk *k
     return 1;
 }
 
+/* Empties a (its range arrays are left as they are: only n counts). */
+static void aset_clear(aset *a)
+{
+    a->n = 0;
+    a->big = 0;
+}
+
+/* What memset(x, 0, ...) would make of x, without writing its ~20 KB of
+ * range arrays: the analysis clears an info for every atom of every
+ * pattern, and the start-up time of the pack went by a quarter to it. */
+static void info_clear(info *x)
+{
+    static const lset none = {0};
+    x->minb = x->maxb = 0;
+    aset_clear(&x->alpha);
+    aset_clear(&x->last);
+    aset_clear(&x->first);
+    x->has_exact = x->has_req = x->has_also = x->has_look = 0;
+    x->exact = x->req = x->also = none;
+    x->off = 0;
+    aset_clear(&x->pre);
+    x->chk.on = 0;
+    x->chk.d = 0;
+    aset_clear(&x->chk.l);
+    aset_clear(&x->chk.mid);
+    x->fwd.on = x->fwd.open = 0;
+    x->fwd.d = 0;
+    aset_clear(&x->fwd.r);
+    aset_clear(&x->fwd.mid);
+    x->cost = 0;
+    aset_clear(&x->look);
+}
+
 /* A piece matching exactly the strings of s (takes s). */
 static void info_exact(info *x, lset *s)
 {
-    memset(x, 0, sizeof *x);
+    info_clear(x);
     x->minb = INF;
     x->maxb = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -522,7 +555,7 @@ static void info_exact(info *x, lset *s)
  * known. */
 static void info_width(info *x, size_t minb, size_t maxb)
 {
-    memset(x, 0, sizeof *x);
+    info_clear(x);
     x->minb = minb;
     x->maxb = maxb;
     x->alpha.big = maxb > 0;
@@ -622,7 +655,9 @@ static void aset_add_case(aset *a, uint32_t c)
  * or s may take three or two bytes). */
 static void fwd_start(fwd *f, const lset *s)
 {
-    memset(f, 0, sizeof *f);
+    f->d = 0;
+    aset_clear(&f->r);
+    aset_clear(&f->mid);
     f->on = f->open = 1;
     for (size_t i = 0; i < s->n; i++) {
         const lit *l = &s->v[i];
@@ -1308,7 +1343,7 @@ static int read_braces(parser *ps, size_t *mn, size_t *mx)
 static void repeat(info *x, size_t mn, size_t mx)
 {
     info r;
-    memset(&r, 0, sizeof r);
+    info_clear(&r);
     r.minb = mul_sat(x->minb, mn);
     r.maxb = mx == 0 ? 0 : mx == INF ? (x->maxb == 0 ? 0 : INF) : mul_sat(x->maxb, mx);
     if (mx != 0) {
