@@ -701,6 +701,17 @@ static int aset_meets(const aset *a, const aset *b)
     return 0;
 }
 
+/* Widens a walk (a check's or a forward condition's) over `bytes` more
+ * bytes of the code points of `add`; a walk over anything, unbounded,
+ * tests nothing and is dropped (*on = 0). */
+static void widen(int *on, aset *mid, size_t *d, const aset *add, size_t bytes)
+{
+    aset_union(mid, add);
+    *d = add_sat(*d, bytes);
+    if (mid->big && *d == INF)
+        *on = 0;
+}
+
 /* Moves an open forward condition past piece y, which follows what it has
  * read.  A piece every match has closes it with y's first code points (or
  * drops it when they are unknown) unless they overlap what the walk
@@ -723,10 +734,7 @@ static void fwd_after(fwd *f, const info *y)
             return;
         }
     }
-    aset_union(&f->mid, &y->alpha);
-    f->d = add_sat(f->d, y->maxb);
-    if (f->mid.big && f->d == INF)
-        f->on = 0;
+    widen(&f->on, &f->mid, &f->d, &y->alpha, y->maxb);
 }
 
 /* The forward condition of two alternatives' united required sets: what
@@ -1513,10 +1521,7 @@ static void chk_inside(const concat *c, const info *x, chk *k)
     *k = c->here;
     if (!k->on)
         return;
-    aset_union(&k->mid, &x->pre);
-    k->d = add_sat(k->d, x->off);
-    if (k->mid.big && k->d == INF)
-        k->on = 0;
+    widen(&k->on, &k->mid, &k->d, &x->pre, x->off);
 }
 
 /* Updates the check after piece x is appended: a piece every match has
@@ -1540,10 +1545,7 @@ static void chk_after(chk *k, const info *x)
     }
     if (!k->on)
         return;
-    aset_union(&k->mid, &x->alpha);
-    k->d = add_sat(k->d, x->maxb);
-    if (k->mid.big && k->d == INF)
-        k->on = 0;
+    widen(&k->on, &k->mid, &k->d, &x->alpha, x->maxb);
 }
 
 /* Appends piece x (taken) to the concatenation. */
