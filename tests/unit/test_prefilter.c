@@ -285,8 +285,62 @@ static void forward_conditions(void)
     ft_rules_destroy(r);
 }
 
+/* Lazy also gates: a set only ever used as an also set is not in the atom
+ * pass; ft_pf_also_in() finds its atoms between a walk start and a hit,
+ * at character boundaries, caseless ones in either case and with the long
+ * s or Kelvin sign for s and k. */
+static void lazy_also_gates(void)
+{
+    ft_rules *r = compile(
+        "rules:\n"
+        "  - {id: rg, type: t, pattern: '[0-9]+(?:-|~|至)[0-9]+[万亿]?元'}\n"
+        "  - {id: gr, type: t, pattern: '(?:rose|fell|skid|gained|lost|dropped|jumped|climbed|slid|eased|added|shed)\\s[0-9]+%',"
+        " flags: [caseless]}\n"
+        "  - {id: sep, type: t, pattern: '[0-9]+~[0-9]+'}\n",
+        NULL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    const ft_pf_pat *rg = ft_prefilter_pat(r->pf, 0, 0), *gr = ft_prefilter_pat(r->pf, 1, 0);
+    int a_rg = rg ? ft_pf_pat_also(rg) : -1, a_gr = gr ? ft_pf_pat_also(gr) : -1;
+    CHECK(a_rg >= 0 && a_gr >= 0);
+    if (a_rg < 0 || a_gr < 0) {
+        ft_rules_destroy(r);
+        return;
+    }
+    /* a pattern's own gate is never lazy (its hits are recorded); both
+     * also sets here are only ever also sets */
+    size_t back;
+    int g_sep = ft_prefilter_gate(r->pf, 2, 0, &back);
+    CHECK(g_sep >= 0 && ft_pf_gate_lazy(r->pf, g_sep) == 0);
+    CHECK(ft_pf_gate_lazy(r->pf, a_gr) == 1 && ft_pf_gate_lazy(r->pf, a_rg) == 1);
+    static const struct {
+        int rg;
+        const char *text, *lo, *h;
+        int found;
+    } cases[] = {
+        {1, "3至5亿元", "3", "元", 1},         {1, "35亿元", "3", "元", 0},
+        {1, "3-5元", "3", "元", 1},            {1, "至3元", "3", "元", 0},
+        {0, "ROSE 5%", "R", "%", 1},           {0, "sales Fell 5%", "F", "%", 1},
+        {0, "\u017Fkid 5%", "\u017F", "%", 1}, {0, "\u017Flid 5%", "\u017F", "%", 1},
+        {0, "rise 5%", "r", "%", 0},           {0, "arose 5%", "r", "%", 1},
+        {0, "roses 5%", "r", "%", 0},
+        {0, "ros", "r", "s", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        size_t lo = (size_t)(strstr(t, cases[i].lo) - t), h = (size_t)(strstr(t, cases[i].h) - t);
+        int got = ft_pf_also_in(r->pf, cases[i].rg ? a_rg : a_gr, t, strlen(t), lo, h);
+        if (got != cases[i].found)
+            fprintf(stderr, "  case %zu: %s gave %d\n", i, t, got);
+        CHECK(got == cases[i].found);
+    }
+    ft_rules_destroy(r);
+}
+
 int main(void)
 {
+    RUN("prefilter", lazy_also_gates);
     RUN("prefilter", forward_conditions);
     RUN("prefilter", also_sets_and_lookbehinds);
     RUN("prefilter", analysis_finds_literals);
