@@ -143,6 +143,50 @@ static void resolver_leftmost_longest(void)
         CHECK(c[i].kept);
 }
 
+/* Code-point and UTF-16 offsets against a plain count, on random text of
+ * one- to four-byte characters with matches ("b" runs) at every distance
+ * from each other and from the end (the conversion counts sixteen bytes
+ * at a time, the rest with one masked load while the text allows it). */
+static void offsets_match_plain_count(void)
+{
+    ft_rules *r = compile("rules:\n  - {id: x, type: t, pattern: 'b+'}\n", NULL);
+    ft_scanner *s;
+    CHECK(r && ft_scanner_create(r, &s) == FT_OK);
+    if (!r)
+        return;
+    static const char *const ch[] = {"a", "b", "\xc3\xa9", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", " "};
+    unsigned seed = 7;
+    char text[400];
+    size_t spans = 0;
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t len = 0, nch = (size_t)(iter % 120);
+        for (size_t k = 0; k < nch; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *c = ch[(seed >> 16) % 6];
+            memcpy(text + len, c, strlen(c));
+            len += strlen(c);
+        }
+        const ft_result *res;
+        CHECK(ft_scanner_scan(s, text, len, NULL, &res) == FT_OK);
+        for (size_t k = 0; k < res->n_spans; k++) {
+            const ft_span *sp = &res->spans[k];
+            size_t cp[2] = {0, 0}, u16[2] = {0, 0}, at[2] = {sp->byte_start, sp->byte_end};
+            for (int e = 0; e < 2; e++)
+                for (size_t i = 0; i < at[e]; i++) {
+                    unsigned char b = (unsigned char)text[i];
+                    cp[e] += (b & 0xC0) != 0x80;
+                    u16[e] += ((b & 0xC0) != 0x80) + ((b & 0xF8) == 0xF0);
+                }
+            CHECK(sp->start == cp[0] && sp->end == cp[1]);
+            CHECK(sp->u16_start == u16[0] && sp->u16_end == u16[1]);
+            spans++;
+        }
+    }
+    CHECK(spans > 5000);
+    ft_scanner_destroy(s);
+    ft_rules_destroy(r);
+}
+
 static void offsets_are_code_points(void)
 {
     diags g;
@@ -370,6 +414,7 @@ int main(void)
     RUN("core", defines_and_lists_expand);
     RUN("core", resolver_leftmost_longest);
     RUN("core", offsets_are_code_points);
+    RUN("core", offsets_match_plain_count);
     RUN("core", numerals);
     return 0;
 }
