@@ -10,15 +10,19 @@
  * piece of a concatenation, cross products of adjacent fixed pieces such as
  * "亿" "元") the cheapest by an estimated hit rate is kept.  With it come a
  * check on the text before a hit (the anchor: a digit before a unit word, a
- * space where a lookbehind asks for "in ") and, where it pays, an "also"
- * gate: a rarer set every match has before the hit (a range's separator).
+ * space where a lookbehind asks for "in "), a forward condition on the text
+ * from it on (a digit after "年") and, where it pays, an "also" gate: a
+ * rarer set every match has before the hit (a range's separator).  A gate
+ * that is only ever an also gate is lazy: looked for only between a hit
+ * that passed its checks and the start of that hit's walk.
  *
  * Per document, one pass over the bytes finds every occurrence of every
- * atom: character starts are tested sixteen bytes at a time against one
- * bitmap (byte pairs, or first code points for CJK characters), then a
- * four-byte hash filter, then a packed four-byte test of the candidate
- * atoms; each occurrence goes to the hit list of each gate that holds the
- * atom.  The scanner then runs PCRE2 only on windows [hit - back, hit]
+ * atom of the other gates: character starts are tested sixteen bytes at a
+ * time against one bitmap (byte pairs, or first code points for CJK
+ * characters), then a four-byte hash filter, then a packed four-byte test
+ * of the candidate atoms; each occurrence goes to the hit list of each
+ * gate that holds the atom, unless the byte before it is one no check of
+ * that gate's patterns accepts.  The scanner then runs PCRE2 only on windows [hit - back, hit]
  * (start positions; the match itself may run on), with
  * pcre2_set_offset_limit() bounding where an attempt may start.  A pattern
  * whose gate has no hit is not run at all.  Because every match starting at
