@@ -139,6 +139,20 @@ static inline uint32_t ft_utf8_before(const char *text, size_t pos, size_t *prev
     *prev = j;
     return ft_utf8_decode(u + j, (int)(pos - j));
 }
+/* The code point starting at byte pos (< len) of text; sets *next to the
+ * byte after it.  A byte that starts no valid sequence (none does in the
+ * scanner's validated or sanitised text) counts as itself, one byte. */
+static inline uint32_t ft_utf8_at(const char *text, size_t len, size_t pos, size_t *next)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    int l = u[pos] < 0x80 ? 1 : ft_utf8_seq_len(u + pos, len - pos);
+    if (l <= 1) {
+        *next = pos + 1;
+        return u[pos];
+    }
+    *next = pos + (size_t)l;
+    return ft_utf8_decode(u + pos, l);
+}
 /* Counts invalid bytes of s[0..n) (AVX2 or base code, chosen at run time). */
 size_t ft_utf8_count_invalid(const char *s, size_t n);
 /* The same with the SSE2/scalar code only. */

@@ -2507,19 +2507,12 @@ size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_
 static int fwd_ok(const pf_pat *p, const char *text, size_t len, size_t h)
 {
     const fwd *f = &p->fwd;
-    const unsigned char *t = (const unsigned char *)text;
-    for (size_t pos = h; pos < len;) {
-        int l = ft_utf8_seq_len(t + pos, len - pos);
-        uint32_t c = t[pos];
-        if (l > 1)
-            c = ft_utf8_decode(t + pos, l);
-        else
-            l = 1;
+    for (size_t pos = h, next; pos < len; pos = next) {
+        uint32_t c = ft_utf8_at(text, len, pos, &next);
         if (qset_has(&p->r_q, c))
             return 1;
-        if ((f->d != INF && pos + (size_t)l - h > f->d) || !(f->mid.big || qset_has(&p->fmid_q, c)))
+        if ((f->d != INF && next - h > f->d) || !(f->mid.big || qset_has(&p->fmid_q, c)))
             return 0;
-        pos += (size_t)l;
     }
     return 0;
 }
@@ -2824,13 +2817,8 @@ int ft_pf_also_in(const ft_prefilter *pf, int gate, const char *text, size_t len
 {
     const unsigned char *t = (const unsigned char *)text;
     const lazy_index *ix = &pf->lazy_ix[gate];
-    for (size_t i = lo; i < h && i < len;) {
-        int l = ft_utf8_seq_len(t + i, len - i);
-        uint32_t c = t[i];
-        if (l > 1)
-            c = ft_utf8_decode(t + i, l);
-        else
-            l = 1;
+    for (size_t i = lo, next; i < h && i < len; i = next) {
+        uint32_t c = ft_utf8_at(text, len, i, &next);
         if (qset_has(&pf->lazy_first[gate], c)) {
             /* the atoms keyed by this byte, and the folded ones keyed by
              * its lower case (or k, s for the Kelvin sign, the long s) */
@@ -2843,7 +2831,6 @@ int ft_pf_also_in(const ft_prefilter *pf, int gate, const char *text, size_t len
                 if (atom_at(ix->at[k], t, len, i))
                     return 1;
         }
-        i += (size_t)l;
     }
     return 0;
 }
