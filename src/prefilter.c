@@ -91,16 +91,16 @@ typedef struct chk {
 } chk;
 
 /* The forward counterpart of chk, a necessary condition on the text from a
- * hit on: walking from the hit's first byte over at most d bytes of code
- * points of mid (the atom's own and those of the optional pieces after
- * it), a code point of r (one that can begin the next piece every match
- * has: the digit after "年", the separator after a list's first "%") must
- * come.  While open, the pieces after the required set are still being
- * read; an open condition at the end of a pattern asks nothing. */
+ * hit on, a chk walked the other way: from the hit's first byte over at
+ * most w.d bytes of code points of w.mid (the atom's own and those of the
+ * optional pieces after it), a code point of w.l (one that can begin the
+ * next piece every match has: the digit after "年", the separator after a
+ * list's first "%") must come.  While open, the pieces after the required
+ * set are still being read; an open condition at the end of a pattern
+ * asks nothing. */
 typedef struct fwd {
-    int on, open;
-    size_t d;
-    aset r, mid;
+    chk w;
+    int open;
 } fwd;
 
 /* What the analysis knows about a piece of pattern. */
@@ -506,6 +506,15 @@ static void aset_clear(aset *a)
     a->big = 0;
 }
 
+/* Empties k and turns it off. */
+static void chk_clear(chk *k)
+{
+    k->on = 0;
+    k->d = 0;
+    aset_clear(&k->l);
+    aset_clear(&k->mid);
+}
+
 /* What memset(x, 0, ...) would make of x, without writing its ~20 KB of
  * range arrays: the analysis clears an info for every atom of every
  * pattern, and the start-up time of the pack went by a quarter to it. */
@@ -520,14 +529,9 @@ static void info_clear(info *x)
     x->exact = x->req = x->also = none;
     x->off = 0;
     aset_clear(&x->pre);
-    x->chk.on = 0;
-    x->chk.d = 0;
-    aset_clear(&x->chk.l);
-    aset_clear(&x->chk.mid);
-    x->fwd.on = x->fwd.open = 0;
-    x->fwd.d = 0;
-    aset_clear(&x->fwd.r);
-    aset_clear(&x->fwd.mid);
+    chk_clear(&x->chk);
+    chk_clear(&x->fwd.w);
+    x->fwd.open = 0;
     x->cost = 0;
     aset_clear(&x->look);
 }
@@ -662,34 +666,32 @@ static void aset_add_case(aset *a, uint32_t c)
  * or s may take three or two bytes). */
 static void fwd_start(fwd *f, const lset *s)
 {
-    f->d = 0;
-    aset_clear(&f->r);
-    aset_clear(&f->mid);
-    f->on = f->open = 1;
+    chk_clear(&f->w);
+    f->w.on = f->open = 1;
     for (size_t i = 0; i < s->n; i++) {
         const lit *l = &s->v[i];
         size_t n = 0;
         for (size_t j = 0; j < l->n;) {
             int cl = ft_utf8_seq_len(l->b + j, l->n - j);
             if (cl <= 0) {
-                f->on = 0;
+                f->w.on = 0;
                 return;
             }
             uint32_t c = ft_utf8_decode(l->b + j, cl);
             if (l->fold && c >= 'a' && c <= 'z') {
-                aset_add_case(&f->mid, c);
+                aset_add_case(&f->w.mid, c);
                 n += c == 'k' ? 3 : c == 's' ? 2 : 1;
             } else {
-                aset_add(&f->mid, c, c);
+                aset_add(&f->w.mid, c, c);
                 n += (size_t)cl;
             }
             j += (size_t)cl;
         }
-        if (n > f->d)
-            f->d = n;
+        if (n > f->w.d)
+            f->w.d = n;
     }
-    if (f->mid.big)
-        f->on = 0;
+    if (f->w.mid.big)
+        f->w.on = 0;
 }
 
 /* Whether a and b share a code point. */
@@ -708,15 +710,31 @@ static int aset_meets(const aset *a, const aset *b)
     return 0;
 }
 
-/* Widens a walk (a check's or a forward condition's) over `bytes` more
+/* Widens k's walk (a check's or a forward condition's) over `bytes` more
  * bytes of the code points of `add`; a walk over anything, unbounded,
- * tests nothing and is dropped (*on = 0). */
-static void widen(int *on, aset *mid, size_t *d, const aset *add, size_t bytes)
+ * tests nothing and is dropped. */
+static void chk_widen(chk *k, const aset *add, size_t bytes)
 {
-    aset_union(mid, add);
-    *d = add_sat(*d, bytes);
-    if (mid->big && *d == INF)
-        *on = 0;
+    aset_union(&k->mid, add);
+    k->d = add_sat(k->d, bytes);
+    if (k->mid.big && k->d == INF)
+        k->on = 0;
+}
+
+/* The condition of two alternatives' united required sets: what either
+ * branch's allows (off when either is off). */
+static void chk_merge(chk *a, const chk *b)
+{
+    if (!a->on || !b->on) {
+        a->on = 0;
+        return;
+    }
+    aset_union(&a->l, &b->l);
+    aset_union(&a->mid, &b->mid);
+    if (b->d > a->d)
+        a->d = b->d;
+    if (a->l.big || (a->mid.big && a->d == INF))
+        a->on = 0;
 }
 
 /* Moves an open forward condition past piece y, which follows what it has
@@ -728,36 +746,29 @@ static void widen(int *on, aset *mid, size_t *d, const aset *add, size_t bytes)
  * optional piece widens the walk. */
 static void fwd_after(fwd *f, const info *y)
 {
-    if (!f->on || !f->open)
+    if (!f->w.on || !f->open)
         return;
     if (y->minb > 0) {
         if (y->first.big || y->first.n == 0) {
-            f->on = 0;
+            f->w.on = 0;
             return;
         }
-        if (!aset_meets(&y->first, &f->mid) || y->alpha.big || y->maxb == INF) {
-            f->r = y->first;
+        if (!aset_meets(&y->first, &f->w.mid) || y->alpha.big || y->maxb == INF) {
+            f->w.l = y->first;
             f->open = 0;
             return;
         }
     }
-    widen(&f->on, &f->mid, &f->d, &y->alpha, y->maxb);
+    chk_widen(&f->w, &y->alpha, y->maxb);
 }
 
-/* The forward condition of two alternatives' united required sets: what
- * either branch's condition allows. */
+/* The forward condition of two alternatives' united required sets: an
+ * open and a closed one do not combine. */
 static void fwd_merge(fwd *a, const fwd *b)
 {
-    if (!a->on || !b->on || a->open != b->open) {
-        a->on = 0;
-        return;
-    }
-    aset_union(&a->r, &b->r);
-    aset_union(&a->mid, &b->mid);
-    if (b->d > a->d)
-        a->d = b->d;
-    if (a->r.big || (a->mid.big && a->d == INF))
-        a->on = 0;
+    if (a->open != b->open)
+        a->w.on = 0;
+    chk_merge(&a->w, &b->w);
 }
 
 /* Info for one literal code point. */
@@ -1401,7 +1412,7 @@ static void repeat(info *x, size_t mn, size_t mx)
         r.fwd = x->fwd;
         /* an open condition would go on into the next repetition */
         if (r.fwd.open && mx != 1)
-            r.fwd.on = 0;
+            r.fwd.w.on = 0;
         r.cost = x->cost;
         x->req.v = NULL;
         x->req.n = 0;
@@ -1528,7 +1539,7 @@ static void chk_inside(const concat *c, const info *x, chk *k)
     *k = c->here;
     if (!k->on)
         return;
-    widen(&k->on, &k->mid, &k->d, &x->pre, x->off);
+    chk_widen(k, &x->pre, x->off);
 }
 
 /* Updates the check after piece x is appended: a piece every match has
@@ -1552,7 +1563,7 @@ static void chk_after(chk *k, const info *x)
     }
     if (!k->on)
         return;
-    widen(&k->on, &k->mid, &k->d, &x->alpha, x->maxb);
+    chk_widen(k, &x->alpha, x->maxb);
 }
 
 /* Appends piece x (taken) to the concatenation. */
@@ -1675,17 +1686,8 @@ static void parse_alt(parser *ps, info *out)
             if (b.off > out->off)
                 out->off = b.off;
             aset_union(&out->pre, &b.pre);
-            /* either branch's check holds: the union of the two */
-            if (out->chk.on && b.chk.on) {
-                aset_union(&out->chk.l, &b.chk.l);
-                aset_union(&out->chk.mid, &b.chk.mid);
-                if (b.chk.d > out->chk.d)
-                    out->chk.d = b.chk.d;
-                if (out->chk.l.big || (out->chk.mid.big && out->chk.d == INF))
-                    out->chk.on = 0;
-            } else {
-                out->chk.on = 0;
-            }
+            /* either branch's checks hold: the union of the two */
+            chk_merge(&out->chk, &b.chk);
             fwd_merge(&out->fwd, &b.fwd);
             out->cost = gate_cost(&out->req, out->off, &out->pre, &out->chk);
         } else if (out->has_req) {
@@ -1736,7 +1738,7 @@ struct ft_pf_pat {
     chk chk;               /* what must precede a hit (see struct chk) */
     fwd fwd;               /* what must follow it (see struct fwd) */
     qset pre_q, l_q, mid_q;               /* pre, chk.l and chk.mid for the walks */
-    qset r_q, fmid_q;                     /* fwd.r and fwd.mid */
+    qset r_q, fmid_q;                     /* fwd.w.l and fwd.w.mid */
     size_t wcls, ccls;     /* first pattern with the same gate and walk / check */
 };
 typedef struct ft_pf_pat pf_pat;
@@ -1885,11 +1887,11 @@ static int analyse(const char *pat, uint32_t flags, lset *gate_set, lset *also_s
         pp->chk = top.chk;
         pp->fwd = top.fwd;
         if (pp->fwd.open)
-            pp->fwd.on = 0;
+            pp->fwd.w.on = 0;
         /* out of memory: no gate (the tables built are freed with pf) */
         ok = !qset_build(&pp->pre_q, &pp->pre) && !qset_build(&pp->l_q, &pp->chk.l) &&
-             !qset_build(&pp->mid_q, &pp->chk.mid) && !qset_build(&pp->r_q, &pp->fwd.r) &&
-             !qset_build(&pp->fmid_q, &pp->fwd.mid);
+             !qset_build(&pp->mid_q, &pp->chk.mid) && !qset_build(&pp->r_q, &pp->fwd.w.l) &&
+             !qset_build(&pp->fmid_q, &pp->fwd.w.mid);
     }
     if (ok) {
         *gate_set = top.req;
@@ -1910,6 +1912,13 @@ static int aset_equal(const aset *a, const aset *b)
 {
     return a->n == b->n && a->big == b->big && !memcmp(a->lo, b->lo, a->n * sizeof a->lo[0]) &&
            !memcmp(a->hi, b->hi, a->n * sizeof a->hi[0]);
+}
+
+/* Whether two checks (or forward conditions) judge every hit alike. */
+static int chk_equal(const chk *a, const chk *b)
+{
+    return a->on == b->on && (!a->on || (a->d == b->d && aset_equal(&a->l, &b->l) &&
+                                         aset_equal(&a->mid, &b->mid)));
 }
 
 /* Numbers the gated patterns' walks and checks: patterns with the same gate
@@ -1933,12 +1942,8 @@ static void set_classes(ft_prefilter *pf)
                 p->wcls = o->wcls;
                 wdone = 1;
             }
-            if (!cdone && o->also == p->also && o->chk.on == p->chk.on &&
-                (!p->chk.on || (o->chk.d == p->chk.d && aset_equal(&o->chk.l, &p->chk.l) &&
-                                aset_equal(&o->chk.mid, &p->chk.mid))) &&
-                o->fwd.on == p->fwd.on &&
-                (!p->fwd.on || (o->fwd.d == p->fwd.d && aset_equal(&o->fwd.r, &p->fwd.r) &&
-                                aset_equal(&o->fwd.mid, &p->fwd.mid)))) {
+            if (!cdone && o->also == p->also && chk_equal(&o->chk, &p->chk) &&
+                chk_equal(&o->fwd.w, &p->fwd.w)) {
                 p->ccls = o->ccls;
                 cdone = 1;
             }
@@ -2506,7 +2511,7 @@ size_t ft_pf_window_lo(const ft_pf_pat *p, const char *text, size_t start, size_
  * (see struct fwd). */
 static int fwd_ok(const pf_pat *p, const char *text, size_t len, size_t h)
 {
-    const fwd *f = &p->fwd;
+    const chk *f = &p->fwd.w;
     for (size_t pos = h, next; pos < len; pos = next) {
         uint32_t c = ft_utf8_at(text, len, pos, &next);
         if (qset_has(&p->r_q, c))
@@ -2519,7 +2524,7 @@ static int fwd_ok(const pf_pat *p, const char *text, size_t len, size_t h)
 
 int ft_pf_hit_ok(const ft_pf_pat *p, const char *text, size_t len, size_t h)
 {
-    if (p->fwd.on && !fwd_ok(p, text, len, h))
+    if (p->fwd.w.on && !fwd_ok(p, text, len, h))
         return 0;
     const chk *k = &p->chk;
     if (!k->on)

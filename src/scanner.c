@@ -570,25 +570,17 @@ static void count_units(const unsigned char *u, size_t len, size_t a, size_t b, 
     size_t n = b - a, cont = 0, four = 0;
 #ifdef __SSE2__
     const __m128i m64 = _mm_set1_epi8(-64), m17 = _mm_set1_epi8(-17), m8 = _mm_set1_epi8(-8);
-    for (; a + 16 <= b; a += 16) {
+    /* the rest of a gap under sixteen bytes (two close span bounds) too,
+     * with one load that stays inside the text, masked */
+    while (a < b && (a + 16 <= b || a + 16 <= len)) {
         __m128i v = _mm_loadu_si128((const __m128i *)(u + a));
-        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, m64));
-        unsigned f = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpgt_epi8(v, m17), _mm_cmplt_epi8(v, m8)));
-        cont += (size_t)__builtin_popcount(c);
-        four += (size_t)__builtin_popcount(f);
-    }
-    if (a < b && a + 16 <= len) {
-        /* the rest (under sixteen bytes, the gap between two close span
-         * bounds) in one load that stays inside the text, masked */
-        __m128i v = _mm_loadu_si128((const __m128i *)(u + a));
-        unsigned keep = (1u << (b - a)) - 1;
+        unsigned keep = b - a >= 16 ? 0xFFFFu : (1u << (b - a)) - 1;
         unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, m64)) & keep;
         unsigned f = (unsigned)_mm_movemask_epi8(
                          _mm_and_si128(_mm_cmpgt_epi8(v, m17), _mm_cmplt_epi8(v, m8))) & keep;
         cont += (size_t)__builtin_popcount(c);
         four += (size_t)__builtin_popcount(f);
-        a = b;
+        a = b - a >= 16 ? a + 16 : b;
     }
 #endif
     for (; a + 8 <= b; a += 8) {
