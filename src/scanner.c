@@ -556,13 +556,24 @@ static size_t bound_index(const size_t *b, size_t n, size_t off)
     return lo;
 }
 
+#ifdef __SSE2__
+/* The sums of the byte counters nc and nf: nc's in the low 64-bit lane,
+ * nf's in the high one. */
+static inline __m128i lane_sums(__m128i nc, __m128i nf)
+{
+    __m128i sc = _mm_sad_epu8(nc, _mm_setzero_si128()), sf = _mm_sad_epu8(nf, _mm_setzero_si128());
+    return _mm_add_epi64(_mm_unpacklo_epi64(sc, sf), _mm_unpackhi_epi64(sc, sf));
+}
+#endif
+
 /* Adds to *cp and *w the code points and UTF-16 units of u[a..b), valid
  * UTF-8 between character boundaries: a code point per byte that is not a
  * continuation byte (10xxxxxx), one more unit per four-byte lead (11110xxx).
  * With SSE2 sixteen bytes at a time (signed compares pick out 80-BF and
- * F0-F7), the rest too when sixteen bytes of the text (len bytes) are
- * left; else eight at a time: bit 7 of each byte of the masks flags the
- * byte. */
+ * F0-F7; each flagged byte adds one to its lane's byte counter, and the
+ * counters are summed before they can wrap), the rest too when sixteen
+ * bytes of the text (len bytes) are left; else eight at a time: bit 7 of
+ * each byte of the masks flags the byte. */
 static void count_units(const unsigned char *u, size_t len, size_t a, size_t b, size_t *cp,
                         size_t *w)
 {
@@ -570,18 +581,31 @@ static void count_units(const unsigned char *u, size_t len, size_t a, size_t b, 
     size_t n = b - a, cont = 0, four = 0;
 #ifdef __SSE2__
     const __m128i m64 = _mm_set1_epi8(-64), m17 = _mm_set1_epi8(-17), m8 = _mm_set1_epi8(-8);
+    const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i nc = zero, nf = zero, sum = zero;
+    int rounds = 0;
     /* the rest of a gap under sixteen bytes (two close span bounds) too,
      * with one load that stays inside the text, masked */
     while (a < b && (a + 16 <= b || a + 16 <= len)) {
         __m128i v = _mm_loadu_si128((const __m128i *)(u + a));
-        unsigned keep = b - a >= 16 ? 0xFFFFu : (1u << (b - a)) - 1;
-        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, m64)) & keep;
-        unsigned f = (unsigned)_mm_movemask_epi8(
-                         _mm_and_si128(_mm_cmpgt_epi8(v, m17), _mm_cmplt_epi8(v, m8))) & keep;
-        cont += (size_t)__builtin_popcount(c);
-        four += (size_t)__builtin_popcount(f);
+        __m128i keep = b - a >= 16 ? _mm_cmpeq_epi8(zero, zero)
+                                   : _mm_cmpgt_epi8(_mm_set1_epi8((char)(b - a)), lane);
+        nc = _mm_sub_epi8(nc, _mm_and_si128(_mm_cmplt_epi8(v, m64), keep));
+        nf = _mm_sub_epi8(nf, _mm_and_si128(_mm_and_si128(_mm_cmpgt_epi8(v, m17),
+                                                          _mm_cmplt_epi8(v, m8)), keep));
         a = b - a >= 16 ? a + 16 : b;
+        if (++rounds == 255) {
+            sum = _mm_add_epi64(sum, lane_sums(nc, nf));
+            nc = nf = zero;
+            rounds = 0;
+        }
     }
+    sum = _mm_add_epi64(sum, lane_sums(nc, nf));
+    uint64_t sums[2];
+    _mm_storeu_si128((__m128i *)sums, sum);
+    cont += (size_t)sums[0];
+    four += (size_t)sums[1];
 #endif
     for (; a + 8 <= b; a += 8) {
         uint64_t x;

@@ -156,13 +156,17 @@ static void offsets_match_plain_count(void)
         return;
     static const char *const ch[] = {"a", "b", "\xc3\xa9", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", " "};
     unsigned seed = 7;
-    char text[400];
+    /* every 50th text is long: gaps of thousands of bytes between spans
+     * (the SSE2 counters are summed every 255 blocks) */
+    static char text[4 * 6000];
     size_t spans = 0;
     for (int iter = 0; iter < 2000; iter++) {
-        size_t len = 0, nch = (size_t)(iter % 120);
+        size_t len = 0, nch = iter % 50 == 49 ? 4000 + (size_t)iter : (size_t)(iter % 120);
         for (size_t k = 0; k < nch; k++) {
             seed = seed * 1103515245u + 12345u;
             const char *c = ch[(seed >> 16) % 6];
+            if (nch > 400) /* long text: a "b" only every 3,000 characters */
+                c = k % 3000 == 2999 ? "b" : ch[(seed >> 16) % 6 == 1 ? 3 : (seed >> 16) % 6];
             memcpy(text + len, c, strlen(c));
             len += strlen(c);
         }
