@@ -118,6 +118,7 @@ typedef struct cli_writer {
     int (*doc)(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *out);
     int (*merge)(cli_ctx *ctx, cli_doc *doc, FILE *f);
     int (*end)(cli_ctx *ctx, FILE *f);
+    int merge_reads_text; /* merge() reads doc->text: the document keeps its own copy */
 } cli_writer;
 
 struct cli_ctx {
@@ -190,8 +191,11 @@ int cli_run_tag(const cli_opts *opts, const ft_rules *rules);
  * date (feed item date, --date-field) as reference date when it has one. */
 void cli_scan_opts(const cli_opts *opts, const cli_doc *doc, ft_scan_opts *so);
 /* Prepares doc for scanning (parses JSON, finds text/id); returns 0 or sets
- * doc->failed and writes an error record. */
-int cli_doc_prepare(const cli_opts *opts, cli_doc *doc);
+ * doc->failed and writes an error record.  A JSON string text with escapes
+ * is decoded into scratch when it is not NULL (a buffer the caller reuses
+ * from document to document: doc->text is then valid until the next call
+ * with the same scratch), else into a buffer of the document's own. */
+int cli_doc_prepare(const cli_opts *opts, cli_doc *doc, ft_buf *scratch);
 void cli_doc_free(cli_doc *doc);
 /* doc.c: the cJSON tree of a JSON document, parsed on first use (the fast
  * path leaves doc->obj NULL); NULL when the line is not a JSON object. */

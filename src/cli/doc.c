@@ -149,7 +149,8 @@ static char *decode_cstr(const cli_doc *doc, const cli_jsonl_val *v)
 
 /* Prepares a line the fast scanner accepted: decodes the text, the id and
  * the date exactly as prepare_cjson would have. */
-static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line *ln)
+static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line *ln,
+                        ft_buf *scratch)
 {
     doc->json_fast = 1;
     doc->json_members = ln->members;
@@ -165,12 +166,17 @@ static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line
         doc->text = doc->raw + ln->text.start + 1;
         doc->text_len = ln->text.end - ln->text.start - 2;
     } else {
-        ft_buf t = {0};
-        if (ft_buf_reserve(&t, ln->text.end - ln->text.start))
+        /* the caller's scratch buffer saves a malloc, its first-touch page
+         * faults and a free in the writer thread per document */
+        ft_buf own = {0}, *t = scratch ? scratch : &own;
+        t->len = 0;
+        if (ft_buf_reserve(t, ln->text.end - ln->text.start))
             return cli_error_record(doc, ft_strerror(FT_ERR_NOMEM), &doc->out), -1;
-        cli_json_decode(doc->raw, ln->text.end, ln->text.start, &t);
-        doc->text = doc->text_buf = t.p;
-        doc->text_len = t.len;
+        cli_json_decode(doc->raw, ln->text.end, ln->text.start, t);
+        doc->text = t->p;
+        doc->text_len = t->len;
+        if (!scratch)
+            doc->text_buf = own.p;
     }
     if (ln->id.found && ln->id.kind == '"') {
         doc->id = decode_cstr(doc, &ln->id);
@@ -238,7 +244,7 @@ int cli_error_record(cli_doc *doc, const char *msg, ft_buf *out)
     return ft_buf_adds(out, "}\n");
 }
 
-int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
+int cli_doc_prepare(const cli_opts *opts, cli_doc *doc, ft_buf *scratch)
 {
     if (doc->input_error)
         return cli_error_record(doc, doc->input_error, &doc->out), -1;
@@ -259,7 +265,7 @@ int cli_doc_prepare(const cli_opts *opts, cli_doc *doc)
     cli_jsonl_line ln;
     if (cli_jsonl_scan(doc->raw, doc->raw_len, opts->text_field, opts->id_field, opts->date_field,
                        &ln))
-        return prepare_fast(opts, doc, &ln);
+        return prepare_fast(opts, doc, &ln, scratch);
     return prepare_cjson(opts, doc);
 }
 

@@ -328,7 +328,7 @@ static int score_doc(ev_state *st, const char *id, const cli_doc *doc, const ev_
 static int eval_doc(ev_state *st, ft_scanner *sc, cli_doc *doc)
 {
     const cli_opts *o = st->opts;
-    if (cli_doc_prepare(o, doc) != 0) {
+    if (cli_doc_prepare(o, doc, NULL) != 0) {
         fprintf(stderr, "fintag eval: %s: %s\n", doc->name ? doc->name : "-",
                 doc->input_error ? doc->input_error : "unreadable document");
         return -1;

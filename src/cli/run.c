@@ -31,13 +31,14 @@
 
 /* ---- workers -------------------------------------------------------------- */
 
-/* Tags one document into doc->out with the given scanner. */
-static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc)
+/* Tags one document into doc->out with the given scanner; scratch is the
+ * worker's buffer for decoded text (see cli_doc_prepare). */
+static void process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc, ft_buf *scratch)
 {
     const cli_opts *o = ctx->opts;
     if (doc->spool && !doc->input_error && cli_big_process(ctx, sc, doc))
         return;
-    if (cli_doc_prepare(o, doc) != 0)
+    if (cli_doc_prepare(o, doc, ctx->writer->merge_reads_text ? NULL : scratch) != 0)
         return;
     ft_scan_opts so;
     cli_scan_opts(o, doc, &so);
@@ -203,6 +204,7 @@ typedef struct worker {
     pthread_t th;
     ft_scanner *sc;
     pipeline *p;
+    ft_buf scratch; /* decoded text of the document being tagged */
 } worker;
 
 /* Worker thread: claims documents in batch order and tags them. */
@@ -217,7 +219,7 @@ static void *worker_main(void *arg)
             if (s->next < s->n) {
                 cli_doc *d = &s->docs[s->next++];
                 pthread_mutex_unlock(&p->mu);
-                process(p->ctx, w->sc, d);
+                process(p->ctx, w->sc, d, &w->scratch);
                 pthread_mutex_lock(&p->mu);
                 if (++s->done == s->n)
                     pthread_cond_broadcast(&p->cv);
@@ -231,6 +233,7 @@ static void *worker_main(void *arg)
         pthread_cond_wait(&p->cv, &p->mu);
     }
     pthread_mutex_unlock(&p->mu);
+    ft_buf_free(&w->scratch);
     return NULL;
 }
 

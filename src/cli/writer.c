@@ -215,7 +215,7 @@ static int jsonl_doc(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *o
 
 static const cli_writer jsonl_writer = {
     "jsonl", "one JSON object per document with its \"entities\" (default)", NULL,
-    jsonl_doc, NULL, NULL};
+    jsonl_doc, NULL, NULL, 0};
 
 /* ---- the table ---------------------------------------------------------------- */
 

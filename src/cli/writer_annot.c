@@ -295,16 +295,16 @@ static int brat_end(cli_ctx *ctx, FILE *f)
 
 const cli_writer cli_writer_spacy = {
     "spacy", "JSONL {\"text\", \"ents\": [[start, end, label]]} for spaCy's Doc.char_span",
-    NULL, spacy_doc, cli_merge_ok, NULL};
+    NULL, spacy_doc, cli_merge_ok, NULL, 0};
 
 const cli_writer cli_writer_doccano = {
     "doccano", "JSONL {\"text\", \"label\": [[start, end, label]]} for doccano import",
-    NULL, doccano_doc, cli_merge_ok, NULL};
+    NULL, doccano_doc, cli_merge_ok, NULL, 0};
 
 const cli_writer cli_writer_labelstudio = {
     "labelstudio", "Label Studio tasks with predictions (one JSON array)",
-    ls_begin, ls_doc, ls_merge, ls_end};
+    ls_begin, ls_doc, ls_merge, ls_end, 0};
 
 const cli_writer cli_writer_brat = {
     "brat", "brat standoff: NAME.txt + NAME.ann per document in --out-dir DIR",
-    brat_begin, brat_doc, brat_merge, brat_end};
+    brat_begin, brat_doc, brat_merge, brat_end, 1};

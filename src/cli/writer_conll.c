@@ -157,4 +157,4 @@ static int conll_doc(cli_ctx *ctx, cli_doc *doc, const ft_result *res, ft_buf *o
 
 const cli_writer cli_writer_conll = {
     "conll", "token per line with BIO tags (--scheme bioes); one char per token for Chinese",
-    NULL, conll_doc, cli_merge_ok, NULL};
+    NULL, conll_doc, cli_merge_ok, NULL, 0};

@@ -195,8 +195,8 @@ static int csv_end(cli_ctx *ctx, FILE *f)
 
 const cli_writer cli_writer_csv = {
     "csv", "one row per entity, RFC 4180 (--context N, --fields a,b, --excel)",
-    csv_begin, csv_doc, cli_merge_ok, csv_end};
+    csv_begin, csv_doc, cli_merge_ok, csv_end, 0};
 
 const cli_writer cli_writer_tsv = {
     "tsv", "as csv, separated by tabs",
-    tsv_begin, csv_doc, cli_merge_ok, csv_end};
+    tsv_begin, csv_doc, cli_merge_ok, csv_end, 0};

@@ -264,8 +264,8 @@ static int html_end(cli_ctx *ctx, FILE *f)
 
 const cli_writer cli_writer_inline = {
     "inline", "the text with XML tags around each entity: <money value=\"..\" unit=\"..\">",
-    NULL, inline_doc, cli_merge_ok, NULL};
+    NULL, inline_doc, cli_merge_ok, NULL, 0};
 
 const cli_writer cli_writer_html = {
     "html", "one self-contained review page: colours per type, tooltips, legend with counts",
-    html_begin, html_doc, html_merge, html_end};
+    html_begin, html_doc, html_merge, html_end, 0};

@@ -175,4 +175,4 @@ static int stats_end(cli_ctx *ctx, FILE *f)
 
 const cli_writer cli_writer_stats = {
     "stats", "entities per type and rule, documents, bytes, throughput (--json)",
-    stats_begin, stats_doc, stats_merge, stats_end};
+    stats_begin, stats_doc, stats_merge, stats_end, 0};
