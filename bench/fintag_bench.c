@@ -577,6 +577,46 @@ static double run_child(char *const argv_in[], const char *in_path, const corpus
     return t;
 }
 
+/* Start-up as a user meets it: load and compile of the rules in a fresh
+ * process (this program run with --startup-probe), wall time, so that the
+ * first touch of every page the compiler allocates is in the figure (in a
+ * process that compiled before, freed memory is reused).  Runs it reps
+ * times; returns the median and sets *best.  Returns -1 if a probe fails. */
+static double startup_cold(const char *rules, int reps, double *best)
+{
+    double t[MAX_REPS];
+    int n = 0;
+    *best = 1e30;
+    for (int i = 0; i < reps && i < MAX_REPS; i++) {
+        int pfd[2];
+        if (pipe(pfd))
+            return -1;
+        pid_t pid = fork();
+        if (pid < 0)
+            return -1;
+        if (pid == 0) {
+            dup2(pfd[1], 1);
+            close(pfd[0]);
+            close(pfd[1]);
+            char *argv[] = {"fintag_bench", "--startup-probe", (char *)rules, NULL};
+            execv("/proc/self/exe", argv);
+            _exit(127);
+        }
+        close(pfd[1]);
+        char buf[64] = "";
+        ssize_t k = read(pfd[0], buf, sizeof buf - 1);
+        close(pfd[0]);
+        int status;
+        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) || k <= 0)
+            return -1;
+        t[n] = atof(buf);
+        if (t[n] < *best)
+            *best = t[n];
+        n++;
+    }
+    return median(t, n);
+}
+
 /* Best time of reps runs of the CLI over the corpus file: CPU time for one
  * thread, wall time for more (what parallelism buys). */
 static double cli_best(const opts *o, const char *threads, const char *extra, int plain,
@@ -691,6 +731,14 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     opts o = {"rules", "build/fintag", NULL, "bench/pyre.py", "/tmp", 1024, 3};
+    if (argc == 3 && !strcmp(argv[1], "--startup-probe")) {
+        /* a fresh process: load and compile once, print the wall seconds */
+        double t0 = wall();
+        ft_rules *tmp = compile_rules(argv[2]);
+        printf("%.6f\n", wall() - t0);
+        ft_rules_destroy(tmp);
+        return 0;
+    }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--rules") && i + 1 < argc)
             o.rules = argv[++i];
@@ -739,10 +787,14 @@ int main(int argc, char **argv)
             if (ft_prefilter_gate(r->pf, i, k, &back) >= 0)
                 ngated++;
         }
-    printf("rules: %zu rules, %zu patterns, %zu gated (%zu gates, %zu atoms); "
-           "start-up (load + compile) %.1f ms\n\n",
+    double cold_best, t_cold = startup_cold(o.rules, 7, &cold_best);
+    if (t_cold < 0)
+        die("the start-up probe failed");
+    printf("rules: %zu rules, %zu patterns, %zu gated (%zu gates, %zu atoms)\n"
+           "start-up (load + compile): %.1f ms in a fresh process (wall, median of 7, best %.1f);"
+           " %.1f ms when repeated in one process (CPU, memory reused)\n\n",
            r->n_rules, npat, ngated, ft_prefilter_gates(r->pf), ft_prefilter_atoms(r->pf),
-           t_start * 1e3);
+           t_cold * 1e3, cold_best * 1e3, t_start * 1e3);
 
     printf("| %-52s | %8s | %9s | %s |\n", "approach (one thread unless stated)", "MB/s",
            "docs/s", "notes");
@@ -1003,7 +1055,9 @@ int main(int argc, char **argv)
            " best times %.2fx, gross %.2fx)\n",
            median(pr_rules, o.reps), o.reps, t_cli10 / t_cli1, g_cli10 / g_cli1);
     printf("  gross full tagging vs naive loop:  %6.1fx  (with start-up)\n", t_naive / g_cli1);
-    printf("  start-up:                          %6.1f ms (goal < 50 ms)\n", t_start * 1e3);
+    printf("  start-up:                          %6.1f ms (goal < 50 ms; load + compile in a fresh"
+           " process, median of 7; the CLI's whole fixed cost is in the table)\n",
+           t_cold * 1e3);
     if (o.stream_mb)
         printf("  %zu MB JSONL stream, peak RSS:    %6.1f MB (goal < 64 MB; %.1f MB/s)\n",
                o.stream_mb, (double)rss_stream / 1024, (double)o.stream_mb / t_stream);
