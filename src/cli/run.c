@@ -158,11 +158,19 @@ static double now_sec(void)
 
 /* ---- the pipeline ------------------------------------------------------------ */
 
-/* A ring of batches moves through three stages: the reader (the calling
- * thread) fills a free slot, the workers claim its documents one by one, and
- * the writer thread writes a slot once all its documents are done, in input
- * order, then frees it.  At most NSLOTS batches exist at once, which bounds
- * memory whatever the input size, and reading, tagging and writing overlap. */
+/* A ring of batches moves through three stages: a free slot is filled with
+ * documents read from the input, its documents are claimed and tagged one
+ * by one, and once all of them are done the slot is written, in input
+ * order, and freed.  At most NSLOTS batches exist at once, which bounds
+ * memory whatever the input size.
+ *
+ * The -j N threads (the calling thread and N - 1 more) share all three
+ * stages: a thread takes whatever is to be done, writing first (it frees a
+ * slot), then reading (one thread at a time, while a slot is free), then
+ * tagging.  There is no reader or writer thread of its own: with N equal
+ * to the cores, no thread waits for a core that another holds, and a
+ * document is never handed from thread to thread to be written.  Output
+ * order never depends on N. */
 #define NSLOTS 4
 
 /* A batch's slab: its bytes limit, room for the line that crosses it, and
@@ -176,21 +184,26 @@ typedef struct slot {
     size_t n;          /* documents in the batch */
     size_t next;       /* next document to claim */
     size_t done;       /* documents finished */
-    int filled;        /* 1 from the reader's hand-over to the writer's release */
+    int filled;        /* 1 from its hand-over by the reading thread to its release */
     int flush;         /* handed over early because input stalled: flush after */
 } slot;
 
 typedef struct pipeline {
     cli_ctx *ctx;
+    cli_input *in;
     slot *slots;
     char *slabs;                /* the slots' slabs, one region (or NULL) */
     pthread_mutex_t mu;
     pthread_cond_t cv;          /* any state change; waiters re-check */
-    size_t read_seq;            /* batches handed over by the reader */
+    size_t read_seq;            /* batches handed over */
     size_t work_seq;            /* first batch that may have unclaimed documents */
     size_t write_seq;           /* next batch to write */
-    int eof;                    /* the reader is finished */
-    int stop;                   /* the writer failed: stop reading */
+    int reading;                /* a thread is filling slot read_seq */
+    int writing;                /* a thread is writing slot write_seq */
+    int eof;                    /* the input is finished */
+    int stop;                   /* a write failed: stop reading */
+    int read_status;            /* EXIT_IO once an input could not be read */
+    int nthreads;
     FILE *out;
     int write_failed;
     int write_errno;            /* errno of the failed write */
@@ -206,36 +219,6 @@ typedef struct worker {
     pipeline *p;
     ft_buf scratch; /* decoded text of the document being tagged */
 } worker;
-
-/* Worker thread: claims documents in batch order and tags them. */
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    pipeline *p = w->p;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        if (p->work_seq < p->read_seq) {
-            slot *s = &p->slots[p->work_seq % NSLOTS];
-            if (s->next < s->n) {
-                cli_doc *d = &s->docs[s->next++];
-                pthread_mutex_unlock(&p->mu);
-                process(p->ctx, w->sc, d, &w->scratch);
-                pthread_mutex_lock(&p->mu);
-                if (++s->done == s->n)
-                    pthread_cond_broadcast(&p->cv);
-            } else {
-                p->work_seq++;
-            }
-            continue;
-        }
-        if (p->eof)
-            break;
-        pthread_cond_wait(&p->cv, &p->mu);
-    }
-    pthread_mutex_unlock(&p->mu);
-    ft_buf_free(&w->scratch);
-    return NULL;
-}
 
 /* Reports a failed document and the scan's warnings on stderr. */
 static void report_doc(const cli_doc *d)
@@ -258,7 +241,8 @@ static void report_doc(const cli_doc *d)
     }
 }
 
-/* Prints the progress line on a terminal (writer thread, or at the end). */
+/* Prints the progress line on a terminal (after a batch is written, or at
+ * the end). */
 static void progress(const pipeline *p, int final)
 {
     double dt = now_sec() - p->t0;
@@ -286,65 +270,44 @@ static int copy_spool(FILE *f, FILE *out)
     return ferror(f) ? -1 : 0;
 }
 
-/* Writer thread: writes finished batches in input order and frees them. */
-static void *writer_main(void *arg)
+/* Writes the finished batch s in input order and frees its documents (the
+ * thread that holds the writing role, without the lock). */
+static void write_batch(pipeline *p, slot *s)
 {
-    pipeline *p = arg;
     cli_ctx *ctx = p->ctx;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        slot *s = &p->slots[p->write_seq % NSLOTS];
-        if (p->write_seq < p->read_seq && s->done == s->n) {
-            pthread_mutex_unlock(&p->mu);
-            for (size_t i = 0; i < s->n; i++) {
-                cli_doc *d = &s->docs[i];
-                ctx->docs++;
-                ctx->bytes += d->text_len;
-                ctx->entities += d->n_entities;
-                ctx->failed += d->failed != 0;
-                report_doc(d);
-                if (!p->write_failed) {
-                    errno = 0;
-                    if (d->out_spool) {
-                        if (copy_spool(d->out_spool, p->out))
-                            p->write_failed = 1;
-                    } else if (ctx->writer->merge) {
-                        if (ctx->writer->merge(ctx, d, p->out))
-                            p->write_failed = 1;
-                    } else if ((d->out_head_len &&
-                                fwrite(d->out_head, 1, d->out_head_len, p->out) != d->out_head_len) ||
-                               (d->out.len &&
-                                fwrite(d->out.p, 1, d->out.len, p->out) != d->out.len)) {
-                        p->write_failed = 1;
-                    }
-                    if (p->write_failed)
-                        p->write_errno = errno ? errno : EIO;
-                }
-                cli_doc_free(d);
-            }
-            if (s->flush && !p->write_failed && fflush(p->out) != 0) {
+    for (size_t i = 0; i < s->n; i++) {
+        cli_doc *d = &s->docs[i];
+        ctx->docs++;
+        ctx->bytes += d->text_len;
+        ctx->entities += d->n_entities;
+        ctx->failed += d->failed != 0;
+        report_doc(d);
+        if (!p->write_failed) {
+            errno = 0;
+            if (d->out_spool) {
+                if (copy_spool(d->out_spool, p->out))
+                    p->write_failed = 1;
+            } else if (ctx->writer->merge) {
+                if (ctx->writer->merge(ctx, d, p->out))
+                    p->write_failed = 1;
+            } else if ((d->out_head_len &&
+                        fwrite(d->out_head, 1, d->out_head_len, p->out) != d->out_head_len) ||
+                       (d->out.len && fwrite(d->out.p, 1, d->out.len, p->out) != d->out.len)) {
                 p->write_failed = 1;
-                p->write_errno = errno ? errno : EIO;
             }
-            if (p->show && now_sec() - p->last > 1) {
-                progress(p, 0);
-                p->last = now_sec();
-            }
-            pthread_mutex_lock(&p->mu);
-            s->filled = 0;
-            s->n = s->next = s->done = 0;
-            p->write_seq++;
             if (p->write_failed)
-                p->stop = 1;
-            pthread_cond_broadcast(&p->cv);
-            continue;
+                p->write_errno = errno ? errno : EIO;
         }
-        if (p->eof && p->write_seq == p->read_seq)
-            break;
-        pthread_cond_wait(&p->cv, &p->mu);
+        cli_doc_free(d);
     }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
+    if (s->flush && !p->write_failed && fflush(p->out) != 0) {
+        p->write_failed = 1;
+        p->write_errno = errno ? errno : EIO;
+    }
+    if (p->show && now_sec() - p->last > 1) {
+        progress(p, 0);
+        p->last = now_sec();
+    }
 }
 
 /* Gives slot s its slab.  The slabs of all slots are one region, in
@@ -352,7 +315,7 @@ static void *writer_main(void *arg)
  * each 4 KiB page costs a page fault, about 10 us on the virtual machines
  * fintag was measured on, over 1,100 faults (10 ms) for the four slabs.
  * On failure the slot gets a malloc'ed slab, or none (documents then go to
- * their own buffers). */
+ * their own buffers).  Called by the reading thread only. */
 static void slab_get(pipeline *p, slot *s)
 {
     size_t total = ((size_t)NSLOTS * SLAB_BYTES + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
@@ -369,63 +332,117 @@ static void slab_get(pipeline *p, slot *s)
         s->slab.cap = SLAB_BYTES;
 }
 
-/* Reader (the calling thread): fills free slots until the input ends.
- * Returns EXIT_OK or EXIT_IO when an input could not be read. */
-static int read_all(pipeline *p, cli_input *in)
+/* Fills the free slot s with documents until its limits, the end of the
+ * input, or (a live feed) input that is not there yet (the thread that
+ * holds the reading role, without the lock).  Returns the documents read
+ * and sets *eof. */
+static size_t read_batch(pipeline *p, slot *s, int *eof)
 {
-    int status = EXIT_OK;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        slot *s = &p->slots[p->read_seq % NSLOTS];
-        while (s->filled && !p->stop)
-            pthread_cond_wait(&p->cv, &p->mu);
-        int stop = p->stop;
-        pthread_mutex_unlock(&p->mu);
-        if (stop)
+    size_t n = 0, bytes = 0;
+    *eof = 0;
+    if (!s->slab.p)
+        slab_get(p, s);
+    s->slab.used = 0;
+    while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
+        int r = cli_input_next(p->in, &s->docs[n], &s->slab);
+        if (r == 0) {
+            *eof = 1;
             break;
-        size_t n = 0, bytes = 0;
-        int eof = 0;
-        if (!s->slab.p)
-            slab_get(p, s);
-        s->slab.used = 0;
-        while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
-            int r = cli_input_next(in, &s->docs[n], &s->slab);
-            if (r == 0) {
-                eof = 1;
-                break;
-            }
-            if (r < 0) {
-                status = EXIT_IO;
-                cli_doc_free(&s->docs[n]);
-                continue;
-            }
-            bytes += s->docs[n].raw_len;
-            n++;
-            /* a live feed: pass on what we have instead of waiting */
-            if (!cli_input_ready(in))
-                break;
         }
-        atomic_store(&p->in_done, cli_input_done(in));
-        pthread_mutex_lock(&p->mu);
-        if (n) {
-            s->n = n;
-            s->next = s->done = 0;
-            s->filled = 1;
-            s->flush = n < BATCH_DOCS && bytes < BATCH_BYTES && !eof;
-            p->read_seq++;
+        if (r < 0) {
+            p->read_status = EXIT_IO;
+            cli_doc_free(&s->docs[n]);
+            continue;
         }
-        if (eof)
-            p->eof = 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-        if (eof)
+        bytes += s->docs[n].raw_len;
+        n++;
+        /* a live feed: pass on what we have instead of waiting */
+        if (!cli_input_ready(p->in))
             break;
     }
+    atomic_store(&p->in_done, cli_input_done(p->in));
+    s->flush = n < BATCH_DOCS && bytes < BATCH_BYTES && !*eof;
+    return n;
+}
+
+/* Whether a handed-over batch has a document no thread has claimed yet. */
+static int unclaimed(const pipeline *p)
+{
+    for (size_t q = p->work_seq; q < p->read_seq; q++)
+        if (p->slots[q % NSLOTS].next < p->slots[q % NSLOTS].n)
+            return 1;
+    return 0;
+}
+
+/* One of the -j threads: writes, reads or tags, whichever is to be done,
+ * until the input is finished and every batch written.  The lock guards
+ * the ring's counters and roles; the work itself runs without it. */
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pipeline *p = w->p;
     pthread_mutex_lock(&p->mu);
-    p->eof = 1;
+    for (;;) {
+        slot *ws = &p->slots[p->write_seq % NSLOTS];
+        if (!p->writing && p->write_seq < p->read_seq && ws->done == ws->n) {
+            p->writing = 1;
+            pthread_mutex_unlock(&p->mu);
+            write_batch(p, ws);
+            pthread_mutex_lock(&p->mu);
+            ws->filled = 0;
+            ws->n = ws->next = ws->done = 0;
+            p->write_seq++;
+            p->writing = 0;
+            if (p->write_failed)
+                p->stop = 1;
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
+        /* a lone thread tags what it has before it reads on: on a live
+         * feed the read may wait for input, and the output must not */
+        slot *rs = &p->slots[p->read_seq % NSLOTS];
+        if (!p->reading && !p->eof && !p->stop && !rs->filled &&
+            (p->nthreads > 1 || !unclaimed(p))) {
+            p->reading = 1;
+            pthread_mutex_unlock(&p->mu);
+            int eof;
+            size_t n = read_batch(p, rs, &eof);
+            pthread_mutex_lock(&p->mu);
+            if (n) {
+                rs->n = n;
+                rs->next = rs->done = 0;
+                rs->filled = 1;
+                p->read_seq++;
+            }
+            p->eof |= eof;
+            p->reading = 0;
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
+        if (p->work_seq < p->read_seq) {
+            slot *s = &p->slots[p->work_seq % NSLOTS];
+            if (s->next < s->n) {
+                cli_doc *d = &s->docs[s->next++];
+                pthread_mutex_unlock(&p->mu);
+                process(p->ctx, w->sc, d, &w->scratch);
+                pthread_mutex_lock(&p->mu);
+                /* the batch is ready to write: wake a thread to write it */
+                if (++s->done == s->n)
+                    pthread_cond_broadcast(&p->cv);
+            } else {
+                p->work_seq++;
+            }
+            continue;
+        }
+        if ((p->eof || p->stop) && !p->reading && !p->writing && p->write_seq == p->read_seq)
+            break;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    /* the others may be waiting for the end this thread saw */
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    return status;
+    ft_buf_free(&w->scratch);
+    return NULL;
 }
 
 int cli_run_tag(const cli_opts *o, const ft_rules *rules)
@@ -474,28 +491,29 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
         setvbuf(of.f, out_buf, _IOFBF, sizeof out_buf);
     }
     p.ctx = &ctx;
+    p.in = in;
     p.out = of.f;
     p.show = !o->quiet && isatty(2);
     p.t0 = p.last = now_sec();
     p.in_total = cli_input_total(in);
+    p.read_status = EXIT_OK;
+    p.nthreads = nthreads;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     if (ctx.writer->begin && ctx.writer->begin(&ctx, of.f))
         p.write_failed = p.stop = 1;
-    pthread_t writer;
-    pthread_create(&writer, NULL, writer_main, &p);
-    pthread_setname_np(writer, "fintag-write"); /* for top -H and perf */
-    for (int i = 0; i < nthreads; i++) {
-        ws[i].p = &p;
-        pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
-        pthread_setname_np(ws[i].th, "fintag-work");
-    }
-    int rs = read_all(&p, in);
-    if (rs != EXIT_OK)
-        status = rs;
+    /* the calling thread is the first of the -j threads */
     for (int i = 0; i < nthreads; i++)
+        ws[i].p = &p;
+    for (int i = 1; i < nthreads; i++) {
+        pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
+        pthread_setname_np(ws[i].th, "fintag-work"); /* for top -H and perf */
+    }
+    worker_main(&ws[0]);
+    for (int i = 1; i < nthreads; i++)
         pthread_join(ws[i].th, NULL);
-    pthread_join(writer, NULL);
+    if (p.read_status != EXIT_OK)
+        status = p.read_status;
     int write_failed = p.write_failed;
     if (ctx.writer->end && ctx.writer->end(&ctx, write_failed ? NULL : of.f))
         write_failed = 1;

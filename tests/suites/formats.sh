@@ -380,15 +380,17 @@ def check_same_entities(a, b):
     x, y = load_jsonl(a), load_jsonl(b)
     expect([d["entities"] for d in x] == [d["entities"] for d in y] and x, "entities differ")
 
-def check_stream(fintag, rules):
-    """The first records come out while fintag's input is still open."""
+def check_stream(fintag, rules, lines, *extra):
+    """The first records come out while fintag's input is still open (after
+    lines lines: few enough that they do not fill the batches in flight
+    tests that no thread waits for input while documents are pending)."""
     import subprocess, select
     line = (json.dumps({"text": "营收6.06亿元，同比增长5%。" * 4}, ensure_ascii=False) + "\n").encode()
-    p = subprocess.Popen([fintag, "--rules", rules, "-q", "--jsonl"], stdin=subprocess.PIPE,
+    p = subprocess.Popen([fintag, "--rules", rules, "-q", "--jsonl", *extra], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     seen = threading.Event()
     def feed():
-        p.stdin.write(line * 3000)
+        p.stdin.write(line * int(lines))
         p.stdin.flush()
         seen.wait(60)          # keep the input open until output was seen
         p.stdin.write(line)
@@ -548,7 +550,11 @@ $F --in rss < "$T/feed.xml" > "$T/stdin-feed.jsonl"
 run in-rss-stdin $PY same "$T/feed.jsonl" "$T/stdin-feed.jsonl"
 
 # streaming and a closed pipe
-run streaming $PY stream "$FINTAG" "$RULES"
+run streaming $PY stream "$FINTAG" "$RULES" 3000
+run streaming-few-lines $PY stream "$FINTAG" "$RULES" 40
+# one thread reads, tags and writes by turns: it must not wait for more
+# input while it holds documents
+run streaming-one-thread $PY stream "$FINTAG" "$RULES" 40 -j 1
 cp "$ROOT/tests/cases/fmt-csv/stdin" "$T/big.jsonl"
 for i in 1 2 3 4 5 6 7 8 9 10 11; do cat "$T/big.jsonl" "$T/big.jsonl" > "$T/big2" && mv "$T/big2" "$T/big.jsonl"; done
 { $FINTAG --rules "$RULES" "$T/big.jsonl" 2> "$T/head.err"; echo $? > "$T/head.status"; } | head -1 > "$T/head.out"
