@@ -26,6 +26,7 @@
 
 #define BATCH_DOCS 256
 #define BATCH_BYTES (1u << 20)
+#define FIRST_BATCH_DOCS 16
 /* stdio buffer of the output */
 #define OUT_BUF_BYTES (1u << 16)
 
@@ -343,7 +344,9 @@ static size_t read_batch(pipeline *p, slot *s, int *eof)
     if (!s->slab.p)
         slab_get(p, s);
     s->slab.used = 0;
-    while (n < BATCH_DOCS && bytes < BATCH_BYTES) {
+    /* the first batch is small, so that the other threads start sooner */
+    size_t max_docs = p->read_seq ? BATCH_DOCS : FIRST_BATCH_DOCS;
+    while (n < max_docs && bytes < BATCH_BYTES) {
         int r = cli_input_next(p->in, &s->docs[n], &s->slab);
         if (r == 0) {
             *eof = 1;
@@ -361,7 +364,7 @@ static size_t read_batch(pipeline *p, slot *s, int *eof)
             break;
     }
     atomic_store(&p->in_done, cli_input_done(p->in));
-    s->flush = n < BATCH_DOCS && bytes < BATCH_BYTES && !*eof;
+    s->flush = n < max_docs && bytes < BATCH_BYTES && !*eof;
     return n;
 }
 
