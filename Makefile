@@ -86,7 +86,7 @@ uninstall: uninstall-lib
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan
 
 # Further targets (formats, fuzzing, benchmarks, shared library, Python)
 # live in one fragment per area.

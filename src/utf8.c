@@ -312,8 +312,9 @@ typedef size_t (*count_fn)(const char *, size_t);
 
 /* ifunc resolver, run by the dynamic loader before any constructor (hence
  * __builtin_cpu_init()) and before the sanitizers are set up: instrumented
- * (make asan) it crashes before main(), hence no_sanitize. */
-__attribute__((used, no_sanitize("address", "undefined")))
+ * (make asan, a ThreadSanitizer build) it crashes before main(), hence
+ * no_sanitize. */
+__attribute__((used, no_sanitize("address", "undefined", "thread")))
 static count_fn resolve_count_invalid(void)
 {
     __builtin_cpu_init();

@@ -12,8 +12,8 @@
  *   3. the text field is decoded piece by piece (escapes may straddle two
  *      reads) into an ft_stream (src/chunk.c), whose callback appends each
  *      window's entities to the record;
- *   4. the record is closed; the writer thread copies the file to the
- *      output in input order.
+ *   4. the record is closed; the file is copied to the output when its
+ *      batch is written, in input order.
  * A text document skips steps 1 and 3's decoding.  Other output formats
  * need the whole text (markup, CoNLL) or are rarely used on such documents;
  * for them the spooled document is read back into memory (cli_big_load).

@@ -6,7 +6,7 @@
  * (buf.c, utf8.c).  Its modules:
  *   main.c     argument parsing, subcommands, exit codes, diagnostics printing
  *   input.c    turns files, directories and stdin into a stream of documents
- *   run.c      the tagging pipeline: batches, worker threads, ordered output,
+ *   run.c      the tagging pipeline: batches, the -j threads, ordered output,
  *              atomic -o
  *   doc.c      a document's text, id and date; error records
  *   jsonl.c    the validating one-pass scanner for JSONL lines
@@ -83,7 +83,7 @@ typedef struct cli_doc {
     char *input_error;         /* set by the reader (too large, unreadable) */
     char *ref_date;            /* set by the reader: a feed item's date (YYYY-MM-DD) */
     FILE *spool;               /* a document over --chunk-over: its bytes (raw is NULL) */
-    FILE *out_spool;           /* its output record, written by the writer thread */
+    FILE *out_spool;           /* its output record, copied out when its batch is written */
     /* filled by the worker */
     cJSON *obj;
     const char *text;          /* in raw, or in text_buf when decoded */
@@ -107,10 +107,12 @@ typedef struct cli_doc {
 
 typedef struct cli_ctx cli_ctx;
 
-/* An output format.  doc() runs in a worker thread and may only write to
- * out (and read ctx); begin() and end() run in the calling thread, merge()
- * in the writer thread, in input order (never concurrently).  end() is always called, with f == NULL after a write
- * failure, so that it can free ctx->wstate. */
+/* An output format.  doc() runs in any of the -j threads, concurrently, and
+ * may only write to out (and read ctx); begin() and end() run in the
+ * calling thread; merge() runs when a document's batch is written, in
+ * input order and never concurrently (in whichever thread writes the
+ * batch).  end() is always called, with f == NULL after a write failure,
+ * so that it can free ctx->wstate. */
 typedef struct cli_writer {
     const char *name;
     const char *help;

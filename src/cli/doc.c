@@ -167,7 +167,7 @@ static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line
         doc->text_len = ln->text.end - ln->text.start - 2;
     } else {
         /* the caller's scratch buffer saves a malloc, its first-touch page
-         * faults and a free in the writer thread per document */
+         * faults and a free in another thread per document */
         ft_buf own = {0}, *t = scratch ? scratch : &own;
         t->len = 0;
         if (ft_buf_reserve(t, ln->text.end - ln->text.start))

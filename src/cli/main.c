@@ -58,7 +58,7 @@ static const char usage_text[] =
     "  -f, --format FMT   output format (below)\n"
     "  -o, --output FILE  write to FILE atomically (temporary file, then rename)\n"
     "  --offsets utf16    also emit UTF-16 offsets (u16_start, u16_end)\n"
-    "  -j, --threads N    worker threads (default: number of cores)\n"
+    "  -j, --threads N    threads (default: number of cores)\n"
     "  -q, --quiet        no progress line\n"
     "  --plain            run every rule over the whole text (no prefilter; for testing)\n"
     "  -h, --help         this text;  -V, --version  the version\n"

@@ -1,15 +1,18 @@
 /*
  * run.c - the tagging pipeline.
  *
- * The calling thread reads batches of documents (bounded in count and
- * bytes) into a ring of four slots, each with a slab that holds its
- * documents' bytes, so memory stays flat however long the input; N persistent worker threads claim documents one at a time and
- * render each with their own scanner into the document's own buffer; one
- * writer thread writes finished batches in input order (a JSONL record as
- * the input line, then that buffer) and frees their slots.  Reading, tagging and writing overlap, and the output never depends
- * on the thread count.  -o writes to a temporary file beside the target and renames
- * it only after everything was written and flushed, so a failed run never
- * leaves half a file.
+ * Batches of documents (bounded in count and bytes) are read into a ring
+ * of four slots, each with a slab that holds its documents' bytes, so
+ * memory stays flat however long the input.  Their documents are claimed
+ * one at a time and rendered, each with the claiming thread's scanner, into
+ * the document's own buffer; finished batches are written in input order
+ * (a JSONL record as the input line, then that buffer) and their slots
+ * freed.  The -j threads (the calling thread is the first) share the three
+ * jobs, one reader and one writer at a time, so reading, tagging and
+ * writing overlap without a thread of their own, and the output never
+ * depends on the thread count.  -o writes to a temporary file beside the
+ * target and renames it only after everything was written and flushed, so
+ * a failed run never leaves half a file.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -120,7 +123,7 @@ static int out_open(const cli_opts *o, outfile *of)
 
 /* Finishes the output: flush, and for -o rename into place (ok) or remove.
  * write_errno is the error of an earlier failed write (0 when none): errno
- * is per thread and the writes happen in the writer thread.  Returns 0, 1
+ * is per thread and the writes happen in whichever thread wrote a batch.  Returns 0, 1
  * for a closed pipe (end quietly), -1 after printing an error. */
 static int out_close(outfile *of, int ok, int write_errno)
 {

@@ -3,11 +3,11 @@
  * the other formats share (writers.h).
  *
  * Every format is a cli_writer: a doc() function that renders one document
- * into that document's buffer (in a worker thread), and optional begin(),
+ * into that document's buffer (in any of the -j threads), and optional begin(),
  * merge() and end() functions that run one at a time, in input order.
  * Adding a format means adding one entry to the table below.  A JSONL
  * record that keeps its input line is not copied: the buffer holds what
- * follows the line's bytes, which the writer thread writes first.
+ * follows the line's bytes, which are written first.
  */
 #include <stdlib.h>
 #include <string.h>

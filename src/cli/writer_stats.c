@@ -6,8 +6,8 @@
  * so that a rule which never fires shows up with 0.  A table by default,
  * one JSON object with --json.
  *
- * Workers only list "TYPE<TAB>RULE" per entity in the document's buffer;
- * the writer thread adds them up in merge(), in input order.
+ * doc() only lists "TYPE<TAB>RULE" per entity in the document's buffer;
+ * merge() adds them up when the batch is written, in input order.
  */
 #include <stdlib.h>
 #include <string.h>
