@@ -470,6 +470,12 @@ void ft_pf_state_free(ft_pf_state *st);
  * lists; returns 0 or FT_ERR_NOMEM. */
 int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
                       size_t len);
+/* The same with the AVX-512 loop (simd, where the CPU has it) or without:
+ * the hits are the same either way (the tests compare them). */
+int ft_pf_scan_path(const ft_prefilter *pf, ft_pf_state *st, const char *text, size_t len,
+                    int simd);
+/* Whether the AVX-512 loop runs on this CPU. */
+int ft_pf_simd(const ft_prefilter *pf);
 /* Sorted byte offsets where gate's atoms start, from the last scan. */
 const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n);
 

@@ -43,6 +43,12 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+/* the atom pass's AVX-512 VBMI loop (a function with its own target, run
+ * where the CPU has it) */
+#define FT_HAVE_VBMI 1
+#include <immintrin.h>
+#endif
 
 
 #define INF ((size_t)-1)
@@ -1837,6 +1843,15 @@ struct ft_prefilter {
      * byte and the next), then the first code points below 0x10000; see
      * PAIR_BITS and BMP_BITS */
     uint32_t pb[2 * 0x10000 / 32];
+    /* bit b of byte k: a first code point lies in the 64 code points from
+     * (k * 8 + b) * 64 (the three-byte characters' blocks, for the
+     * AVX-512 pass; the index is the lead's low four bits and the second
+     * byte's six) */
+    unsigned char blk3[128];
+    /* bit g of byte c: a pair (c, d) with d >> 5 == g is in the pair
+     * bitmap (for ASCII c, the same pass) */
+    unsigned char asc2[128];
+    int simd;              /* the AVX-512 VBMI pass runs on this CPU */
     size_t ascii_lo[128], ascii_hi[128];
     unsigned char fold_first[128];  /* a folded atom starts with this letter */
     uint32_t spair[0x10000 / 32];   /* the same for atoms under four bytes */
@@ -2172,6 +2187,13 @@ static int collect_atoms(ft_prefilter *pf)
         set_quick(&pf->atoms[i]);
         add_first(pf, i);
     }
+    for (unsigned w = 0; w < 0x10000 / 32; w++)
+        if (BMP_BITS(pf)[w])
+            pf->blk3[w >> 4] |= (unsigned char)(1u << ((w >> 1) & 7));
+    /* pair words 8c .. 8c + 7 hold the pairs (c, 0..255), 32 per word */
+    for (unsigned w = 0; w < 128 * 8; w++)
+        if (PAIR_BITS(pf)[w])
+            pf->asc2[w >> 3] |= (unsigned char)(1u << (w & 7));
     return 0;
 }
 
@@ -2390,6 +2412,10 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
     ft_prefilter *pf = calloc(1, sizeof *pf);
     if (!pf)
         return FT_ERR_NOMEM;
+#ifdef FT_HAVE_VBMI
+    __builtin_cpu_init();
+    pf->simd = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw");
+#endif
     size_t npat = 0;
     for (size_t i = 0; i < rs->n_rules; i++)
         npat += rs->rules[i].n_pat;
@@ -2758,19 +2784,100 @@ static inline unsigned four_byte_ok(const ft_prefilter *pf, const unsigned char 
     return ((pf->spair[k >> 5] >> (k & 31)) | (pf->h4[h >> 5] >> (h & 31))) & 1;
 }
 
+/* The positions i + j for the set bits j of m (character starts, j < 64,
+ * at least four bytes left after each): may_start(), then four_byte_ok(),
+ * then atoms_at() for those that pass, each stage over a mask so that its
+ * loop has no other branches.  Returns 0 or FT_ERR_NOMEM. */
+static inline int starts_at(const ft_prefilter *pf, ft_pf_state *st, const unsigned char *t,
+                            size_t len, size_t i, uint64_t m)
+{
+    uint64_t first = 0, pass = 0;
+    while (m) {
+        unsigned j = (unsigned)__builtin_ctzll(m);
+        m &= m - 1;
+        first |= (uint64_t)may_start(pf, t, i + j) << j;
+    }
+    while (first) {
+        unsigned j = (unsigned)__builtin_ctzll(first);
+        first &= first - 1;
+        pass |= (uint64_t)four_byte_ok(pf, t, i + j) << j;
+    }
+    while (pass) {
+        unsigned j = (unsigned)__builtin_ctzll(pass);
+        pass &= pass - 1;
+        if (atoms_at(pf, st, t, len, i + j))
+            return FT_ERR_NOMEM;
+    }
+    return 0;
+}
+
+#ifdef FT_HAVE_VBMI
+/* Sixty-four bytes at a time with AVX-512: the character starts, and for
+ * the three-byte characters among them (CJK) whether their code point's
+ * block of 64 holds any first code point (blk3, 128 bytes in two
+ * registers, looked up with one byte permute), for the ASCII ones whether
+ * the pair bitmap has a pair of that byte and a byte of the next one's
+ * 32-byte range (asc2, the same way).  Half the characters of news fail
+ * these tests and skip the bitmap lookup of may_start().  Returns
+ * the offset where it stopped (the rest is left to the caller), or
+ * (size_t)-1 when out of memory. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi")))
+static size_t scan_vbmi(const ft_prefilter *pf, ft_pf_state *st, const unsigned char *t,
+                        size_t len)
+{
+    const __m512i tlo = _mm512_loadu_si512(pf->blk3), thi = _mm512_loadu_si512(pf->blk3 + 64);
+    const __m512i alo = _mm512_loadu_si512(pf->asc2), ahi = _mm512_loadu_si512(pf->asc2 + 64);
+    /* in each 128-bit lane, byte b (b < 8) is 1 << b */
+    const __m512i bit = _mm512_set4_epi32(0, 0, (int)0x80402010, 0x08040201);
+    const __m512i cont = _mm512_set1_epi8(-64), hi4 = _mm512_set1_epi8((char)0xF0),
+                  e0 = _mm512_set1_epi8((char)0xE0), m78 = _mm512_set1_epi8(0x78),
+                  m07 = _mm512_set1_epi8(0x07);
+    size_t i = 0;
+    /* each start reads up to three bytes past itself */
+    for (; i + 67 <= len; i += 64) {
+        __m512i v0 = _mm512_loadu_si512(t + i), v1 = _mm512_loadu_si512(t + i + 1);
+        __mmask64 start = ~_mm512_cmplt_epi8_mask(v0, cont);
+        __mmask64 lead3 = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v0, hi4), e0);
+        /* block byte: the lead's low four bits and the second byte's bits
+         * 3-5 (16-bit shifts, masked to bits that stay in their byte) */
+        __m512i idx = _mm512_or_si512(_mm512_and_si512(_mm512_slli_epi16(v0, 3), m78),
+                                      _mm512_and_si512(_mm512_srli_epi16(v1, 3), m07));
+        __m512i blk = _mm512_permutex2var_epi8(tlo, idx, thi);
+        __mmask64 in3 = _mm512_test_epi8_mask(blk, _mm512_shuffle_epi8(bit, _mm512_and_si512(v1, m07)));
+        /* ASCII: the byte itself indexes asc2, the next one's top three
+         * bits pick the bit */
+        __mmask64 ascii = ~_mm512_movepi8_mask(v0);
+        __m512i pair = _mm512_permutex2var_epi8(alo, v0, ahi);
+        __mmask64 in1 = _mm512_test_epi8_mask(
+            pair, _mm512_shuffle_epi8(bit, _mm512_and_si512(_mm512_srli_epi16(v1, 5), m07)));
+        uint64_t m = (uint64_t)(start & ((lead3 & in3) | (ascii & in1) | (~lead3 & ~ascii)));
+        if (m && starts_at(pf, st, t, len, i, m))
+            return (size_t)-1;
+    }
+    return i;
+}
+#endif
+
 /* One pass over the bytes: the pair bitmap, indexed by a byte and the next
  * one, and for three-byte characters the code point bitmap reject almost
  * every position; the rest go to atoms_at().  No pair starting with a
  * continuation byte is marked (no atom occurrence starts with one), so
  * every atom occurrence at a character boundary is found, as a pass
- * decoding each character would find it. */
-int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
-                      size_t len)
+ * decoding each character would find it.  simd: the AVX-512 loop first
+ * (where pf->simd says the CPU has it; tests compare both). */
+int ft_pf_scan_path(const ft_prefilter *pf, ft_pf_state *st, const char *text, size_t len,
+                    int simd)
 {
     for (size_t g = 0; g < st->n_gates; g++)
         st->n[g] = 0;
     const unsigned char *t = (const unsigned char *)text;
     size_t i = 0;
+#ifdef FT_HAVE_VBMI
+    if (simd && pf->simd && (i = scan_vbmi(pf, st, t, len)) == (size_t)-1)
+        return FT_ERR_NOMEM;
+#else
+    FT_UNUSED(simd);
+#endif
 #ifdef __SSE2__
     /* sixteen bytes at a time: the character starts (bytes not in
      * 0x80-0xBF) are tested without branches, then the few that pass */
@@ -2778,23 +2885,8 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
     for (; i + 19 <= len; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, cont)) & 0xFFFFu;
-        unsigned first = 0, pass = 0;
-        while (m) {
-            unsigned j = (unsigned)__builtin_ctz(m);
-            m &= m - 1;
-            first |= (unsigned)may_start(pf, t, i + j) << j;
-        }
-        while (first) {
-            unsigned j = (unsigned)__builtin_ctz(first);
-            first &= first - 1;
-            pass |= four_byte_ok(pf, t, i + j) << j;
-        }
-        while (pass) {
-            unsigned j = (unsigned)__builtin_ctz(pass);
-            pass &= pass - 1;
-            if (atoms_at(pf, st, t, len, i + j))
-                return FT_ERR_NOMEM;
-        }
+        if (m && starts_at(pf, st, t, len, i, m))
+            return FT_ERR_NOMEM;
     }
 #endif
     for (; i + 4 <= len; i++)
@@ -2810,6 +2902,17 @@ int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
             return FT_ERR_NOMEM;
     }
     return 0;
+}
+
+int ft_prefilter_scan(const ft_prefilter *pf, ft_pf_state *st, const char *text,
+                      size_t len)
+{
+    return ft_pf_scan_path(pf, st, text, len, 1);
+}
+
+int ft_pf_simd(const ft_prefilter *pf)
+{
+    return pf->simd;
 }
 
 int ft_pf_gate_lazy(const ft_prefilter *pf, int gate)
