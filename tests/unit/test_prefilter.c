@@ -125,6 +125,22 @@ static const char *const tok[] = {"1", "2", "0", "9", ".", ",", " ", "元", "亿
                                   "5%", "%、", "和6%", "SH600519", "sz000001", "kw1",
                                   "KWh2", "2011年"};
 
+/* Appends ntok random tokens (seed advanced) to text[len..cap); returns
+ * the new length. */
+static size_t random_text(char *text, size_t len, size_t cap, size_t ntok, unsigned *seed)
+{
+    for (size_t t = 0; t < ntok; t++) {
+        *seed = *seed * 1103515245u + 12345u;
+        const char *w = tok[(*seed >> 16) % (sizeof tok / sizeof tok[0])];
+        size_t wl = strlen(w);
+        if (len + wl >= cap)
+            break;
+        memcpy(text + len, w, wl);
+        len += wl;
+    }
+    return len;
+}
+
 static void fast_path_equals_plain_path(void)
 {
     ft_rules *r = compile(diff_rules, NULL);
@@ -143,16 +159,7 @@ static void fast_path_equals_plain_path(void)
     char text[2048];
     size_t total = 0, variants = 0;
     for (int iter = 0; iter < 3000; iter++) {
-        size_t len = 0, ntok = 1 + (size_t)(iter % 97);
-        for (size_t t = 0; t < ntok; t++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *w = tok[(seed >> 16) % (sizeof tok / sizeof tok[0])];
-            size_t wl = strlen(w);
-            if (len + wl >= sizeof text)
-                break;
-            memcpy(text + len, w, wl);
-            len += wl;
-        }
+        size_t len = random_text(text, 0, sizeof text, 1 + (size_t)(iter % 97), &seed);
         const ft_result *a, *b;
         CHECK(ft_scanner_scan(fast, text, len, &of, &a) == FT_OK);
         CHECK(ft_scanner_scan(plain, text, len, &op, &b) == FT_OK);
@@ -195,17 +202,9 @@ static void simd_scan_matches_base(void)
     char text[4096];
     size_t hits = 0;
     for (int iter = 0; iter < 600; iter++) {
-        size_t shift = (size_t)iter % 64, len = shift, ntok = 20 + (size_t)(iter % 200);
+        size_t shift = (size_t)iter % 64;
         memset(text, 'x', shift);
-        for (size_t t = 0; t < ntok; t++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *w = tok[(seed >> 16) % (sizeof tok / sizeof tok[0])];
-            size_t wl = strlen(w);
-            if (len + wl >= sizeof text)
-                break;
-            memcpy(text + len, w, wl);
-            len += wl;
-        }
+        size_t len = random_text(text, shift, sizeof text, 20 + (size_t)(iter % 200), &seed);
         CHECK(ft_pf_scan_path(r->pf, a, text, len, 1) == 0);
         CHECK(ft_pf_scan_path(r->pf, b, text, len, 0) == 0);
         for (int g = 0; g < (int)ft_prefilter_gates(r->pf); g++) {
