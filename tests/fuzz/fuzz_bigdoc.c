@@ -43,7 +43,7 @@ static void one_line(cli_ctx *ctx, const char *line, size_t len)
     a.raw[len] = 0;
     a.raw_len = len;
     int ok_a = 0;
-    if (cli_doc_prepare(ctx->opts, &a) == 0) {
+    if (cli_doc_prepare(ctx->opts, &a, NULL) == 0) {
         ft_scan_opts so;
         cli_scan_opts(ctx->opts, &a, &so);
         const ft_result *res;

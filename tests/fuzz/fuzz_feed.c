@@ -60,7 +60,7 @@ static int same(const char *a, const char *b)
 /* Tags one item and checks its output record. */
 static void tag_and_check(cli_ctx *ctx, cli_doc *doc)
 {
-    if (cli_doc_prepare(ctx->opts, doc) == 0) {
+    if (cli_doc_prepare(ctx->opts, doc, NULL) == 0) {
         ft_scan_opts so;
         ft_scan_opts_init(&so);
         so.ref_date = doc->ref_date;
