@@ -521,6 +521,25 @@ static void chk_clear(chk *k)
     aset_clear(&k->mid);
 }
 
+/* *d = *s, copying only the ranges in use (a set is 1 KB, and most hold a
+ * few ranges). */
+static void aset_set(aset *d, const aset *s)
+{
+    d->n = s->n;
+    d->big = s->big;
+    memcpy(d->lo, s->lo, s->n * sizeof s->lo[0]);
+    memcpy(d->hi, s->hi, s->n * sizeof s->hi[0]);
+}
+
+/* *d = *s the same way. */
+static void chk_set(chk *d, const chk *s)
+{
+    d->on = s->on;
+    d->d = s->d;
+    aset_set(&d->l, &s->l);
+    aset_set(&d->mid, &s->mid);
+}
+
 /* What memset(x, 0, ...) would make of x, without writing its ~20 KB of
  * range arrays: the analysis clears an info for every atom of every
  * pattern, and the start-up time of the pack went by a quarter to it. */
@@ -540,6 +559,32 @@ static void info_clear(info *x)
     x->fwd.open = 0;
     x->cost = 0;
     aset_clear(&x->look);
+}
+
+/* *d = *s field by field, the sets by their ranges in use; the string
+ * sets (exact, req, also) pass to d.  A new field of info goes here and
+ * into info_clear(). */
+static void info_move(info *d, const info *s)
+{
+    d->minb = s->minb;
+    d->maxb = s->maxb;
+    aset_set(&d->alpha, &s->alpha);
+    aset_set(&d->last, &s->last);
+    aset_set(&d->first, &s->first);
+    d->has_exact = s->has_exact;
+    d->exact = s->exact;
+    d->has_req = s->has_req;
+    d->req = s->req;
+    d->off = s->off;
+    aset_set(&d->pre, &s->pre);
+    chk_set(&d->chk, &s->chk);
+    chk_set(&d->fwd.w, &s->fwd.w);
+    d->fwd.open = s->fwd.open;
+    d->cost = s->cost;
+    d->has_also = s->has_also;
+    d->also = s->also;
+    d->has_look = s->has_look;
+    aset_set(&d->look, &s->look);
 }
 
 /* A piece matching exactly the strings of s (takes s). */
@@ -1606,8 +1651,8 @@ static void concat_add(concat *c, info *x)
             if (!lset_has_empty(&x->exact) && lset_copy(&x->exact, &c->run) == 0) {
                 c->run_on = 1;
                 c->run_off = before;
-                c->run_pre = c->acc.alpha;
-                c->run_chk = c->here;
+                aset_set(&c->run_pre, &c->acc.alpha);
+                chk_set(&c->run_chk, &c->here);
                 lset_free(&c->run_also);
                 c->run_also = low_copy(c);
             }
@@ -1630,7 +1675,8 @@ static void concat_add(concat *c, info *x)
     }
     int from_x = 0;
     if (x->has_req) {
-        aset pre = c->acc.alpha;
+        aset pre;
+        aset_set(&pre, &c->acc.alpha);
         aset_union(&pre, &x->pre);
         chk k;
         chk_inside(c, x, &k);
@@ -1639,7 +1685,8 @@ static void concat_add(concat *c, info *x)
         consider_low(c, &x->req);
         if (offer_req(&c->acc, &x->req, add_sat(before, x->off), &pre, &k)) {
             set_also(&c->acc, prev.n ? &prev : x->has_also ? &x->also : NULL);
-            c->acc.fwd = x->fwd;
+            chk_set(&c->acc.fwd.w, &x->fwd.w);
+            c->acc.fwd.open = x->fwd.open;
             from_x = 1;
         }
         lset_free(&prev);
@@ -1650,7 +1697,7 @@ static void concat_add(concat *c, info *x)
         fwd_after(&c->acc.fwd, x);
     chk_after(&c->here, x);
     if (x->minb > 0)
-        c->acc.last = x->last;
+        aset_set(&c->acc.last, &x->last);
     else if (x->maxb > 0)
         aset_union(&c->acc.last, &x->last);
     if (c->acc.minb == 0)
@@ -1676,7 +1723,7 @@ static void parse_concat(parser *ps, info *out)
     lset_free(&c.run);
     lset_free(&c.run_also);
     lset_free(&c.low);
-    *out = c.acc;
+    info_move(out, &c.acc);
 }
 
 /* Parses alternatives up to ')' or the end. */
