@@ -174,8 +174,8 @@ static double now_sec(void)
  * stages: a thread takes whatever is to be done, writing first (it frees a
  * slot), then reading (one thread at a time, while a slot is free), then
  * tagging.  There is no reader or writer thread of its own: with N equal
- * to the cores, no thread waits for a core that another holds, and a
- * document is never handed from thread to thread to be written.  Output
+ * to the cores, no thread waits for a core that another holds, and with
+ * N = 1 one thread does everything in turn, with no hand-offs.  Output
  * order never depends on N. */
 #define NSLOTS 4
 
