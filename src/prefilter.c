@@ -804,7 +804,7 @@ static void fwd_after(fwd *f, const info *y)
             return;
         }
         if (!aset_meets(&y->first, &f->w.mid) || y->alpha.big || y->maxb == INF) {
-            f->w.l = y->first;
+            aset_set(&f->w.l, &y->first);
             f->open = 0;
             return;
         }
@@ -1218,7 +1218,8 @@ static void parse_lookbehind(parser *ps, info *out)
     info in;
     parse_group_body(ps, &in);
     int ok = !ps->fail && in.minb > 0 && !in.last.big && in.last.n > 0;
-    aset last = in.last;
+    aset last;
+    aset_set(&last, &in.last);
     info_free(&in);
     if (ps->fail) {
         *ps = save;
@@ -1423,9 +1424,9 @@ static void repeat(info *x, size_t mn, size_t mx)
     r.minb = mul_sat(x->minb, mn);
     r.maxb = mx == 0 ? 0 : mx == INF ? (x->maxb == 0 ? 0 : INF) : mul_sat(x->maxb, mx);
     if (mx != 0) {
-        r.alpha = x->alpha;
-        r.last = x->last;
-        r.first = x->first;
+        aset_set(&r.alpha, &x->alpha);
+        aset_set(&r.last, &x->last);
+        aset_set(&r.first, &x->first);
     }
     if (x->has_exact && mx != INF && mx <= 8) {
         /* union of x^k for k in [mn, mx] */
@@ -1457,9 +1458,10 @@ static void repeat(info *x, size_t mn, size_t mx)
         r.has_req = 1;
         r.req = x->req;
         r.off = x->off;
-        r.pre = x->pre;
-        r.chk = x->chk;
-        r.fwd = x->fwd;
+        aset_set(&r.pre, &x->pre);
+        chk_set(&r.chk, &x->chk);
+        chk_set(&r.fwd.w, &x->fwd.w);
+        r.fwd.open = x->fwd.open;
         /* an open condition would go on into the next repetition */
         if (r.fwd.open && mx != 1)
             r.fwd.w.on = 0;
@@ -1474,7 +1476,7 @@ static void repeat(info *x, size_t mn, size_t mx)
             offer_req(&r, &copy, 0, &none, NULL);
     }
     info_free(x);     /* the also set is not kept under a quantifier */
-    *x = r;
+    info_move(x, &r);
 }
 
 /* Parses an optional quantifier after an atom and applies it. */
@@ -1598,10 +1600,10 @@ static void run_close(concat *c)
 static void chk_inside(const concat *c, const info *x, chk *k)
 {
     if (x->chk.on) {
-        *k = x->chk;
+        chk_set(k, &x->chk);
         return;
     }
-    *k = c->here;
+    chk_set(k, &c->here);
     if (!k->on)
         return;
     chk_widen(k, &x->pre, x->off);
@@ -1614,15 +1616,15 @@ static void chk_after(chk *k, const info *x)
 {
     if (x->has_look && x->maxb == 0) {
         k->on = 1;
-        k->l = x->look;
-        memset(&k->mid, 0, sizeof k->mid);
+        aset_set(&k->l, &x->look);
+        aset_clear(&k->mid);
         k->d = 0;
         return;
     }
     if (x->minb > 0) {
         k->on = !x->last.big && x->last.n > 0;
-        k->l = x->last;
-        memset(&k->mid, 0, sizeof k->mid);
+        aset_set(&k->l, &x->last);
+        aset_clear(&k->mid);
         k->d = 0;
         return;
     }
