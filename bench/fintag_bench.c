@@ -1049,18 +1049,17 @@ int main(int argc, char **argv)
     printf("    2 threads vs 1, both wall time:   %6.2fx  (median of %d rounds)\n",
            median(pr_wall, rounds), rounds);
     /* the rounds in which the host itself gave two whole CPUs */
-    double quiet[MAX_REPS], all_ceil[MAX_REPS];
+    double quiet[MAX_REPS];
     int n_quiet = 0;
     printf("    rounds (2 threads vs 1 / host ceiling):");
     for (int i = 0; i < rounds; i++) {
         printf(" %.2f/%.2f", round_threads[i], ceil2[i]);
-        all_ceil[i] = ceil2[i];
         if (ceil2[i] >= QUIET_CEILING)
             quiet[n_quiet++] = round_threads[i];
     }
     printf("\n    host two-CPU ceiling:             %6.2fx  (median; a register-only loop on two"
            " threads vs one, 2.0 on two free CPUs)\n",
-           median(all_ceil, rounds));
+           median(ceil2, rounds)); /* ceil2 is not read after this */
     if (n_quiet)
         printf("    2 threads vs 1, quiet rounds:     %6.2fx  (median of the %d rounds with a ceiling"
                " >= %.1fx)\n",
