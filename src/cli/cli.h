@@ -8,6 +8,7 @@
  *   input.c    turns files, directories and stdin into a stream of documents
  *   run.c      the tagging pipeline: batches, the -j threads, ordered output,
  *              atomic -o
+ *   heap.c     the malloc heaps in transparent huge pages
  *   doc.c      a document's text, id and date; error records
  *   jsonl.c    the validating one-pass scanner for JSONL lines
  *   bigdoc.c   documents over --chunk-over: spooled, tagged in windows
@@ -93,6 +94,7 @@ typedef struct cli_doc {
     int failed;
     size_t n_entities;
     ft_buf out;
+    int out_in_slot;           /* out lies in its batch's output region (not freed with the document) */
     const char *out_head;      /* JSONL: the record's first bytes (in raw), written before out */
     size_t out_head_len;
     char *warnings;            /* the scan's warnings, one line each, for stderr */
@@ -186,6 +188,14 @@ int cli_big_process(cli_ctx *ctx, ft_scanner *sc, cli_doc *doc);
 /* Reads a spooled document into doc->raw (for formats that need it whole);
  * returns 0, or -1 after setting doc->input_error. */
 int cli_big_load(cli_doc *doc);
+
+/* heap.c: the malloc heaps in transparent huge pages.  cli_heap_tune is
+ * called first thing in main(); a thread of the CLI's own calls
+ * cli_heap_thread_begin first and gives what it returned to
+ * cli_heap_thread_end last. */
+void cli_heap_tune(void);
+void *cli_heap_thread_begin(void);
+void cli_heap_thread_end(void *block);
 
 /* run.c */
 int cli_run_tag(const cli_opts *opts, const ft_rules *rules);

@@ -222,7 +222,8 @@ void cli_doc_free(cli_doc *doc)
     if (doc->out_spool)
         fclose(doc->out_spool);
     free(doc->text_buf);
-    ft_buf_free(&doc->out);
+    if (!doc->out_in_slot)
+        ft_buf_free(&doc->out);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -6,11 +6,6 @@
  * examples); 2 usage or rule errors; 3 I/O error.
  */
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#include <stdint.h>
-#include <sys/mman.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -366,45 +361,9 @@ static int cli_main(int argc, char **argv, cli_opts *op)
     return rc;
 }
 
-/* The tagging pipeline allocates and frees a few megabytes of document
- * buffers per batch.  glibc hands the freed top of a heap back to the
- * kernel as soon as it exceeds 128 KiB, so every batch faulted its pages in
- * anew (about 8% of the CPU time of a JSONL run).  Freed memory up to
- * 64 MiB is now kept for the next batch; buffers of 4 MiB or more (the
- * first part of a very long document, before it is spooled) are mapped and
- * returned on their own, so they do not stay resident.
- *
- * The first touch of each 4 KiB page still costs a page fault: 12 us on the
- * virtual machines fintag was measured on, against 0.25 us per 4 KiB in a
- * 2 MiB transparent huge page, and a run touches 1,400 pages.  So the heap
- * grows 16 MiB at a time and what it holds is marked for huge pages (a
- * hint: without transparent huge pages nothing changes).  On the bench
- * corpus: page faults 1,385 -> 1,005, 3% less CPU time, the fixed cost of
- * a run 12% less, 1 MB more resident (docs/performance.md). */
-static void tune_malloc(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);
-    mallopt(M_TOP_PAD, 16 << 20);
-#ifdef MADV_HUGEPAGE
-    /* the main heap ends at the program break: an allocation larger than
-     * its free top (under the mapping threshold) moves the break up by its
-     * size and the pad; from there to the break is marked, and freeing it
-     * leaves the region to the allocations that follow */
-    char *p = malloc(3 << 20), *end = sbrk(0);
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    if (p && end != (char *)-1 && a < (uintptr_t)end)
-        madvise((void *)a, (size_t)((uintptr_t)end - a), MADV_HUGEPAGE);
-    free(p);
-#endif
-#endif
-}
-
 int main(int argc, char **argv)
 {
-    tune_malloc();
+    cli_heap_tune();
     cli_opts o;
     memset(&o, 0, sizeof o);
     o.rule_paths = calloc((size_t)argc + 1, sizeof(char *));

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <limits.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -182,11 +183,20 @@ static double now_sec(void)
 /* A batch's slab: its bytes limit, room for the line that crosses it, and
  * the terminating NULs. */
 #define SLAB_BYTES (BATCH_BYTES + BATCH_BYTES / 8 + BATCH_DOCS)
+/* A batch's output region: the records of its documents, copied there as
+ * each is finished (a document whose record does not fit keeps its own
+ * buffer).  The entities of a batch of news take about half its bytes. */
+#define OUT_BYTES BATCH_BYTES
+#define SLOT_BYTES (SLAB_BYTES + OUT_BYTES)
 #define HUGE_PAGE ((size_t)2 << 20)
+#define SLOTS_MAP_BYTES ((NSLOTS * SLOT_BYTES + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE)
 
 typedef struct slot {
     cli_doc docs[BATCH_DOCS];
     cli_slab slab;     /* the documents' bytes, where they fit */
+    char *outr;        /* the output region (or NULL) */
+    size_t out_cap;
+    atomic_size_t out_used; /* bytes of it taken, by any tagging thread */
     size_t n;          /* documents in the batch */
     size_t next;       /* next document to claim */
     size_t done;       /* documents finished */
@@ -198,7 +208,8 @@ typedef struct pipeline {
     cli_ctx *ctx;
     cli_input *in;
     slot *slots;
-    char *slabs;                /* the slots' slabs, one region (or NULL) */
+    char *slabs;                /* the slots' memory, one mapping (or NULL) */
+    int slabs_failed;           /* the mapping failed: malloc'ed slabs */
     pthread_mutex_t mu;
     pthread_cond_t cv;          /* any state change; waiters re-check */
     size_t read_seq;            /* batches handed over */
@@ -224,6 +235,7 @@ typedef struct worker {
     ft_scanner *sc;
     pipeline *p;
     ft_buf scratch; /* decoded text of the document being tagged */
+    ft_buf render;  /* the record being rendered, before its copy to the slot */
 } worker;
 
 /* Reports a failed document and the scan's warnings on stderr. */
@@ -368,24 +380,46 @@ static void write_batch(pipeline *p, slot *s)
     }
 }
 
-/* Gives slot s its slab.  The slabs of all slots are one region, in
- * transparent huge pages where the kernel offers them: a first touch of
- * each 4 KiB page costs a page fault, about 10 us on the virtual machines
- * fintag was measured on, over 1,100 faults (10 ms) for the four slabs.
- * On failure the slot gets a malloc'ed slab, or none (documents then go to
- * their own buffers).  Called by the reading thread only. */
+/* Maps the slots' memory, one region of `total` bytes aligned to a huge
+ * page and marked for transparent huge pages before anything touches it
+ * (a range with one 4 KiB page already in it never becomes a huge page).
+ * A first touch of a 4 KiB page costs a page fault, 10-12 us on the virtual
+ * machines fintag was measured on; a huge page takes one fault for 2 MiB.
+ * Returns NULL when the mapping fails. */
+static char *map_slots(size_t total)
+{
+    size_t span = total + HUGE_PAGE;
+    char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (a > m)
+        munmap(m, (size_t)(a - m));
+    if (a + total < m + span)
+        munmap(a + total, (size_t)(m + span - (a + total)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, total, MADV_HUGEPAGE);
+#endif
+    return a;
+}
+
+/* Gives slot s its slab and output region, side by side in the slots'
+ * mapping (see map_slots).  Without the mapping the slot gets a malloc'ed
+ * slab and no output region, or neither (its documents then keep their
+ * own buffers).  Called by the reading thread only. */
 static void slab_get(pipeline *p, slot *s)
 {
-    size_t total = ((size_t)NSLOTS * SLAB_BYTES + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    if (!p->slabs && posix_memalign((void **)&p->slabs, HUGE_PAGE, total) == 0) {
-#ifdef MADV_HUGEPAGE
-        madvise(p->slabs, total, MADV_HUGEPAGE);
-#endif
+    if (!p->slabs && !p->slabs_failed) {
+        p->slabs = map_slots(SLOTS_MAP_BYTES);
+        p->slabs_failed = !p->slabs;
     }
-    if (p->slabs)
-        s->slab.p = p->slabs + (size_t)(s - p->slots) * SLAB_BYTES;
-    else
+    if (p->slabs) {
+        s->slab.p = p->slabs + (size_t)(s - p->slots) * SLOT_BYTES;
+        s->outr = s->slab.p + SLAB_BYTES;
+        s->out_cap = OUT_BYTES;
+    } else {
         s->slab.p = malloc(SLAB_BYTES);
+    }
     if (s->slab.p)
         s->slab.cap = SLAB_BYTES;
 }
@@ -434,6 +468,44 @@ static int unclaimed(const pipeline *p)
     return 0;
 }
 
+/* Takes n bytes of slot s's output region for any tagging thread;
+ * returns their start, or NULL when the rest of the region is too small. */
+static char *out_take(slot *s, size_t n)
+{
+    size_t at = atomic_load(&s->out_used);
+    do {
+        if (n > s->out_cap - at)
+            return NULL;
+    } while (!atomic_compare_exchange_weak(&s->out_used, &at, at + n));
+    return s->outr + at;
+}
+
+/* Tags d of slot s (the thread that claimed it, without the lock).  The
+ * record is rendered into the worker's buffer, which keeps its size from
+ * document to document, and copied into the slot's output region: no
+ * allocation per document, and no page of a thread's own heap touched for
+ * output.  Before, a second thread's records took some 300 first-touch
+ * page faults per bench run (docs/performance.md). */
+static void tag_doc(pipeline *p, worker *w, slot *s, cli_doc *d)
+{
+    if (!s->outr) {
+        process(p->ctx, w->sc, d, &w->scratch);
+        return;
+    }
+    d->out = w->render;
+    d->out.len = 0;
+    w->render = (ft_buf){0};
+    process(p->ctx, w->sc, d, &w->scratch);
+    char *at = d->out.len ? out_take(s, d->out.len) : NULL;
+    if (!d->out.len || at) {
+        if (at)
+            memcpy(at, d->out.p, d->out.len);
+        w->render = d->out;
+        d->out = (ft_buf){at, at ? w->render.len : 0, at ? w->render.len : 0};
+        d->out_in_slot = at != NULL;
+    }
+}
+
 /* One of the -j threads: writes, reads or tags, whichever is to be done,
  * until the input is finished and every batch written.  The lock guards
  * the ring's counters and roles; the work itself runs without it. */
@@ -451,6 +523,7 @@ static void *worker_main(void *arg)
             pthread_mutex_lock(&p->mu);
             ws->filled = 0;
             ws->n = ws->next = ws->done = 0;
+            atomic_store(&ws->out_used, 0);
             p->write_seq++;
             p->writing = 0;
             if (p->write_failed)
@@ -484,7 +557,7 @@ static void *worker_main(void *arg)
             if (s->next < s->n) {
                 cli_doc *d = &s->docs[s->next++];
                 pthread_mutex_unlock(&p->mu);
-                process(p->ctx, w->sc, d, &w->scratch);
+                tag_doc(p, w, s, d);
                 pthread_mutex_lock(&p->mu);
                 /* the batch is ready to write: wake a thread to write it */
                 if (++s->done == s->n)
@@ -502,6 +575,17 @@ static void *worker_main(void *arg)
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     ft_buf_free(&w->scratch);
+    ft_buf_free(&w->render);
+    return NULL;
+}
+
+/* The entry of the -j threads other than the calling one: the thread's
+ * malloc arena in huge pages (heap.c), then the worker. */
+static void *thread_main(void *arg)
+{
+    void *heap = cli_heap_thread_begin();
+    worker_main(arg);
+    cli_heap_thread_end(heap);
     return NULL;
 }
 
@@ -566,7 +650,7 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
     for (int i = 0; i < nthreads; i++)
         ws[i].p = &p;
     for (int i = 1; i < nthreads; i++) {
-        pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
+        pthread_create(&ws[i].th, NULL, thread_main, &ws[i]);
         pthread_setname_np(ws[i].th, "fintag-work"); /* for top -H and perf */
     }
     worker_main(&ws[0]);
@@ -586,7 +670,8 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
     pthread_cond_destroy(&p.cv);
     for (int i = 0; i < NSLOTS && !p.slabs; i++)
         free(p.slots[i].slab.p);
-    free(p.slabs);
+    if (p.slabs)
+        munmap(p.slabs, SLOTS_MAP_BYTES);
     free(p.slots);
     for (int i = 0; i < nthreads; i++)
         ft_scanner_destroy(ws[i].sc);

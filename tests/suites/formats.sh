@@ -406,6 +406,35 @@ def check_stream(fintag, rules, lines, *extra):
     expect(early, "no output before the end of the input")
     expect(p.returncode == 0, "exit status %d" % p.returncode)
 
+def check_dense(fintag, rules, *extra):
+    """Records too large for their batch's output region keep their own
+    buffers, and small ones after them still go to the region: every
+    record of a kind of document must be the same, in input order."""
+    import subprocess
+    dense = "营收6.06亿元，同比增长5%，净利润1.2亿元。" * 50
+    light = "公司发布公告。"
+    n = 700
+    path = os.path.join(os.environ["T"], "dense.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": "d%d" % i, "text": light if i % 3 == 0 else dense},
+                               ensure_ascii=False) + "\n")
+    # from a file: batches are full (a pipe hands over what has arrived)
+    r = subprocess.run([fintag, "--rules", rules, "-q", "--jsonl", path, *extra],
+                       stdout=subprocess.PIPE)
+    expect(r.returncode == 0, "exit status %d" % r.returncode)
+    recs = [json.loads(l) for l in r.stdout.decode("utf-8").splitlines()]
+    # a batch (256 documents) renders over 4 MB, its region holds 1 MiB
+    expect(len(r.stdout) > 8 << 20, "only %d bytes of output" % len(r.stdout))
+    expect([d.get("id") for d in recs] == ["d%d" % i for i in range(n)], "ids or order differ")
+    first = {}
+    for i, d in enumerate(recs):
+        kind = i % 3 == 0
+        first.setdefault(kind, d["entities"])
+        expect(d["entities"] == first[kind], "record %d differs from the first of its kind" % i)
+    expect(len(first[False]) == 150 and len(first[True]) == 0,
+           "entities per record %d, %d" % (len(first[False]), len(first[True])))
+
 cmd, args = sys.argv[1], sys.argv[2:]
 if cmd == "make_input": make_input(*args)
 elif cmd == "csv": check_csv(args[0], args[1], "\t" if args[2] == "tab" else ",", args[3] == "1", int(args[4]), args[5:])
@@ -422,6 +451,7 @@ elif cmd == "stats": check_stats(*args)
 elif cmd == "ids": check_ids(args[0], args[1:])
 elif cmd == "same": check_same_entities(*args)
 elif cmd == "stream": check_stream(*args)
+elif cmd == "dense": check_dense(*args)
 else: fail("unknown check " + cmd)
 PYEOF
 
@@ -555,6 +585,9 @@ run streaming-few-lines $PY stream "$FINTAG" "$RULES" 40
 # one thread reads, tags and writes by turns: it must not wait for more
 # input while it holds documents
 run streaming-one-thread $PY stream "$FINTAG" "$RULES" 40 -j 1
+# records that overflow their batch's output region, with 1, 2 and 4 threads
+export T
+for j in 1 2 4; do run dense-records-j$j $PY dense "$FINTAG" "$RULES" -j $j; done
 cp "$ROOT/tests/cases/fmt-csv/stdin" "$T/big.jsonl"
 for i in 1 2 3 4 5 6 7 8 9 10 11; do cat "$T/big.jsonl" "$T/big.jsonl" > "$T/big2" && mv "$T/big2" "$T/big.jsonl"; done
 { $FINTAG --rules "$RULES" "$T/big.jsonl" 2> "$T/head.err"; echo $? > "$T/head.status"; } | head -1 > "$T/head.out"
