@@ -7,6 +7,7 @@
  * success and FT_ERR_NOMEM when memory runs out (the buffer is unchanged).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,6 +292,19 @@ char *ft_strndup(const char *s, size_t n)
 char *ft_strdup(const char *s)
 {
     return s ? ft_strndup(s, strlen(s)) : NULL;
+}
+
+#define CACHE_LINE 64
+
+void *ft_calloc_lines(size_t n, size_t size)
+{
+    if (size && n > (SIZE_MAX - CACHE_LINE) / size)
+        return NULL;
+    size_t bytes = (n * size + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, bytes ? bytes : CACHE_LINE);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
 }
 
 int ft_buf_add_cp(ft_buf *b, uint32_t c)

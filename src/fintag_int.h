@@ -62,6 +62,12 @@ char *ft_uint_at(char *o, size_t v);
 void ft_buf_free(ft_buf *b);
 char *ft_strndup(const char *s, size_t n);
 char *ft_strdup(const char *s);
+/* Zeroed memory for n objects of size bytes that shares no cache line with
+ * any other allocation (aligned to 64 bytes, size rounded up to them):
+ * state a scanner writes while it scans, so that scanners in different
+ * threads never write to one line.  Freed with free(); NULL when out of
+ * memory. */
+void *ft_calloc_lines(size_t n, size_t size);
 /* Rounds v to 15 significant digits (removes binary noise: 6.06*1e8). */
 double ft_round15(double v);
 

@@ -2659,13 +2659,13 @@ int ft_prefilter_describe(const ft_prefilter *pf, int gate, ft_buf *out)
 
 int ft_pf_state_create(const ft_prefilter *pf, ft_pf_state **out)
 {
-    ft_pf_state *st = calloc(1, sizeof *st);
+    ft_pf_state *st = ft_calloc_lines(1, sizeof *st);
     if (!st)
         return FT_ERR_NOMEM;
     st->n_gates = pf->n_gates;
-    st->pos = calloc(pf->n_gates + 1, sizeof *st->pos);
-    st->n = calloc(pf->n_gates + 1, sizeof *st->n);
-    st->cap = calloc(pf->n_gates + 1, sizeof *st->cap);
+    st->pos = ft_calloc_lines(pf->n_gates + 1, sizeof *st->pos);
+    st->n = ft_calloc_lines(pf->n_gates + 1, sizeof *st->n);
+    st->cap = ft_calloc_lines(pf->n_gates + 1, sizeof *st->cap);
     if (!st->pos || !st->n || !st->cap) {
         ft_pf_state_free(st);
         return FT_ERR_NOMEM;

@@ -106,7 +106,9 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
 {
     if (!rules || !out)
         return FT_ERR_ARG;
-    ft_scanner *s = calloc(1, sizeof *s);
+    /* the scanner and its hit lists and memos are written on every scan:
+     * on lines of their own, away from another thread's scanner */
+    ft_scanner *s = ft_calloc_lines(1, sizeof *s);
     if (!s)
         return FT_ERR_NOMEM;
     s->rules = rules;
@@ -125,8 +127,8 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
     }
     if (rules->pf) {
         s->n_memo = ft_prefilter_pats(rules->pf);
-        s->wmemo = calloc(s->n_memo + 1, sizeof *s->wmemo);
-        s->cmemo = calloc(s->n_memo + 1, sizeof *s->cmemo);
+        s->wmemo = ft_calloc_lines(s->n_memo + 1, sizeof *s->wmemo);
+        s->cmemo = ft_calloc_lines(s->n_memo + 1, sizeof *s->cmemo);
         if (!s->wmemo || !s->cmemo) {
             ft_scanner_destroy(s);
             return FT_ERR_NOMEM;

@@ -231,7 +231,7 @@ typedef struct pipeline {
 } pipeline;
 
 typedef struct worker {
-    pthread_t th;
+    _Alignas(64) pthread_t th;
     ft_scanner *sc;
     pipeline *p;
     ft_buf scratch; /* decoded text of the document being tagged */
@@ -496,14 +496,15 @@ static void tag_doc(pipeline *p, worker *w, slot *s, cli_doc *d)
     d->out.len = 0;
     w->render = (ft_buf){0};
     process(p->ctx, w->sc, d, &w->scratch);
-    char *at = d->out.len ? out_take(s, d->out.len) : NULL;
-    if (!d->out.len || at) {
-        if (at)
-            memcpy(at, d->out.p, d->out.len);
-        w->render = d->out;
-        d->out = (ft_buf){at, at ? w->render.len : 0, at ? w->render.len : 0};
-        d->out_in_slot = at != NULL;
-    }
+    size_t n = d->out.len;
+    char *at = n ? out_take(s, n) : NULL;
+    if (n && !at)
+        return; /* too large for the rest of the region: it keeps the buffer */
+    if (at)
+        memcpy(at, d->out.p, n);
+    w->render = d->out;
+    d->out = (ft_buf){at, n, n};
+    d->out_in_slot = at != NULL;
 }
 
 /* One of the -j threads: writes, reads or tags, whichever is to be done,
@@ -611,7 +612,9 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
         return EXIT_IO;
     }
     int nthreads = o->threads > 0 ? o->threads : 1;
-    worker *ws = calloc((size_t)nthreads, sizeof *ws);
+    /* each worker on cache lines of its own: its buffers' lengths change
+     * with every document */
+    worker *ws = ft_calloc_lines((size_t)nthreads, sizeof *ws);
     pipeline p;
     memset(&p, 0, sizeof p);
     p.slots = calloc(NSLOTS, sizeof *p.slots);

@@ -7,9 +7,11 @@
  * "%.15g" and "%.0f" formats print for the same rounded value, over edge
  * cases and a few hundred thousand pseudo-random values; ft_buf_add_uint
  * against "%zu"; ft_buf_add_json_str, which escapes long strings in pieces,
- * against a plain escaper, around the piece size.
+ * against a plain escaper, around the piece size.  And ft_calloc_lines,
+ * which gives per-thread scanner state cache lines of its own.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,8 +212,40 @@ static void json_str_in_pieces(void)
     CHECK(cases == 40);
 }
 
+/* ft_calloc_lines: zeroed, aligned to 64 bytes, and no two blocks share a
+ * line (each ends where its rounded size ends); an overflowing size is
+ * refused. */
+static void calloc_lines(void)
+{
+    unsigned char *b[40];
+    size_t sz[40];
+    for (int i = 0; i < 40; i++) {
+        sz[i] = (size_t)(i * 37 % 200) + (i == 5 ? 0 : 1);
+        b[i] = ft_calloc_lines(3, sz[i]);
+        CHECK(b[i] && (uintptr_t)b[i] % 64 == 0);
+        if (!b[i])
+            continue;
+        int zero = 1;
+        for (size_t k = 0; k < 3 * sz[i]; k++)
+            zero &= b[i][k] == 0;
+        CHECK(zero);
+        memset(b[i], 0xAB, (3 * sz[i] + 63) / 64 * 64); /* the whole rounded size is usable */
+    }
+    for (int i = 0; i < 40; i++)
+        for (int j = 0; j < 40; j++) {
+            uintptr_t ai = (uintptr_t)b[i], aj = (uintptr_t)b[j];
+            uintptr_t ei = ai + (3 * sz[i] + 63) / 64 * 64;
+            CHECK(i == j || !b[i] || !b[j] || aj < ai || aj >= ei);
+        }
+    for (int i = 0; i < 40; i++)
+        free(b[i]);
+    CHECK(ft_calloc_lines(SIZE_MAX / 2, 3) == NULL);
+    CHECK(ft_calloc_lines(2, SIZE_MAX - 10) == NULL);
+}
+
 int main(void)
 {
+    RUN("output", calloc_lines);
     RUN("output", json_str_in_pieces);
     RUN("output", num_edges);
     RUN("output", num_random_decimals);
