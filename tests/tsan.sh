@@ -5,7 +5,8 @@
 # The -j threads share the ring of batches (src/cli/run.c): these runs
 # cover each role (reading, tagging, writing) in every output format, with
 # 1, 2 and 4 threads, on the test corpus as text files and as JSONL (a
-# generated corpus when python3 is there, else the CLI cases' JSONL), long
+# generated corpus when python3 is there, else the CLI cases' JSONL),
+# records too large for their batch's output region, long
 # documents tagged in windows (--chunk-over), an input that stalls (a live
 # feed: batches handed over early), and `| head` closing the output.  A
 # run passes when ThreadSanitizer reports nothing and its output equals
@@ -57,6 +58,18 @@ for f in jsonl csv conll spacy doccano labelstudio inline html; do
     same "jsonl-$f" -f "$f" --jsonl "$T/in.jsonl"
 done
 same "jsonl-overlaps-utf16" --overlaps all --offsets utf16 --jsonl "$T/in.jsonl"
+# records larger than their batch's output region holds (each thread
+# takes its share of the region, or keeps its own buffer)
+s='营收6.06亿元，同比增长5%，净利润1.2亿元。'
+s="$s$s$s$s$s$s$s$s$s$s"
+s="$s$s$s$s$s"
+i=0
+while [ $i -lt 500 ]; do
+    if [ $((i % 3)) -eq 0 ]; then echo "{\"id\":\"d$i\",\"text\":\"公司发布公告。\"}"
+    else echo "{\"id\":\"d$i\",\"text\":\"$s\"}"; fi
+    i=$((i + 1))
+done > "$T/dense.jsonl"
+same "jsonl-dense" --jsonl "$T/dense.jsonl"
 same "chunked" --chunk-over 64 --chunk-window 100 "$@"
 
 # brat writes files: compare the directories
