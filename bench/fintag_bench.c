@@ -491,13 +491,14 @@ static double hs_run(hs_database_t *db, const corpus *c, size_t *matches)
 /* ---- child processes ----------------------------------------------------- */
 
 /* Runs argv with stdin from in_path (or a pipe fed by `feed`), stdout to
- * /dev/null; returns wall seconds and sets *rss_kb to the peak RSS.
+ * /dev/null; returns wall seconds and sets *rss_kb to the peak RSS and
+ * *faults (when not NULL) to the program's page faults.
  * The child's own ru_maxrss would include the pages of this (large)
  * process that the fork copied before exec, so when GNU time is installed
  * the program runs under `/usr/bin/time -f %M`, whose small fork measures
  * the program alone. */
 static double run_child(char *const argv_in[], const char *in_path, const corpus *feed,
-                        size_t feed_bytes, long *rss_kb, double *cpu)
+                        size_t feed_bytes, long *rss_kb, double *cpu, long *faults)
 {
     char rss_file[64] = "";
     char *argv[40];
@@ -506,7 +507,7 @@ static double run_child(char *const argv_in[], const char *in_path, const corpus
         snprintf(rss_file, sizeof rss_file, "/tmp/fintag_bench_rss.%ld", (long)getpid());
         argv[a++] = "/usr/bin/time";
         argv[a++] = "-f";
-        argv[a++] = "%M";
+        argv[a++] = "%M %R";
         argv[a++] = "-o";
         argv[a++] = rss_file;
     }
@@ -567,11 +568,15 @@ static double run_child(char *const argv_in[], const char *in_path, const corpus
         fprintf(stderr, "fintag_bench: %s exited with status %d\n", argv[0],
                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     *rss_kb = ru.ru_maxrss;
+    if (faults)
+        *faults = ru.ru_minflt + ru.ru_majflt;
     if (rss_file[0]) {
         FILE *f = fopen(rss_file, "r");
-        long kb;
+        long kb, fl;
         if (f && fscanf(f, "%ld", &kb) == 1)
             *rss_kb = kb;
+        if (f && faults && fscanf(f, "%ld", &fl) == 1)
+            *faults = fl;
         if (f)
             fclose(f);
         unlink(rss_file);
@@ -621,9 +626,10 @@ static double startup_cold(const char *rules, int reps, double *best)
 
 /* Best time of reps runs of the CLI over the corpus file: CPU time for one
  * thread, wall time for more (what parallelism buys); *wall (when not
- * NULL) gets the best wall time. */
+ * NULL) gets the best wall time, *faults (when not NULL) the fewest page
+ * faults. */
 static double cli_best(const opts *o, const char *threads, const char *extra, int plain,
-                       int reps, long *rss, const char *input, double *wall)
+                       int reps, long *rss, const char *input, double *wall, long *faults)
 {
     char *argv[16];
     int a = 0;
@@ -649,7 +655,10 @@ static double cli_best(const opts *o, const char *threads, const char *extra, in
     for (int i = 0; i < reps; i++) {
         long r;
         double cpu;
-        double t = run_child(argv, NULL, NULL, 0, &r, &cpu);
+        long fl;
+        double t = run_child(argv, NULL, NULL, 0, &r, &cpu, &fl);
+        if (faults && (i == 0 || fl < *faults))
+            *faults = fl;
         if (wall && t < *wall)
             *wall = t;
         if (!strcmp(threads, "1"))
@@ -957,14 +966,15 @@ int main(int argc, char **argv)
     double f1 = 1e30, f2 = 1e30, f10 = 1e30, g_cli1 = 1e30, g_cli2 = 1e30, g_cli10 = 1e30;
     double pr_threads[MAX_REPS], pr_rules[MAX_REPS], ceil2[MAX_REPS], round_threads[MAX_REPS];
     double w1[MAX_REPS], we1[MAX_REPS], pr_wall[MAX_REPS];
+    long fe1[MAX_REPS], fc1[MAX_REPS], fe2[MAX_REPS], fc2[MAX_REPS];
     for (int i = 0; i < rounds; i++) {
-        e1[i] = cli_best(&o, "1", NULL, 0, 1, &rss0, empty, &we1[i]);
-        c1[i] = cli_best(&o, "1", NULL, 0, 1, &rr, NULL, &w1[i]);
+        e1[i] = cli_best(&o, "1", NULL, 0, 1, &rss0, empty, &we1[i], &fe1[i]);
+        c1[i] = cli_best(&o, "1", NULL, 0, 1, &rr, NULL, &w1[i], &fc1[i]);
         rss1 = rr > rss1 ? rr : rss1;
         /* the host's ceiling just before and just after the -j 2 runs */
         double h0 = host_ceiling();
-        e2[i] = cli_best(&o, "2", NULL, 0, 1, &rss0, empty, NULL);
-        c2[i] = cli_best(&o, "2", NULL, 0, 1, &rr, NULL, NULL);
+        e2[i] = cli_best(&o, "2", NULL, 0, 1, &rss0, empty, NULL, &fe2[i]);
+        c2[i] = cli_best(&o, "2", NULL, 0, 1, &rr, NULL, NULL, &fc2[i]);
         ceil2[i] = (h0 + host_ceiling()) / 2;
         rss2 = rr > rss2 ? rr : rss2;
         f1 = e1[i] < f1 ? e1[i] : f1;
@@ -976,23 +986,32 @@ int main(int argc, char **argv)
         pr_wall[i] = (w1[i] - we1[i]) / (c2[i] - e2[i]);
         if (i >= o.reps)
             continue;
-        e10[i] = cli_best(&o, "1", extra_dir, 0, 1, &rss0, empty, NULL);
-        c10[i] = cli_best(&o, "1", extra_dir, 0, 1, &rr, NULL, NULL);
+        e10[i] = cli_best(&o, "1", extra_dir, 0, 1, &rss0, empty, NULL, NULL);
+        c10[i] = cli_best(&o, "1", extra_dir, 0, 1, &rr, NULL, NULL, NULL);
         rssx = rr > rssx ? rr : rssx;
         f10 = e10[i] < f10 ? e10[i] : f10;
         g_cli10 = c10[i] < g_cli10 ? c10[i] : g_cli10;
         pr_rules[i] = (c10[i] - e10[i]) / (c1[i] - e1[i]);
     }
     double t_cli1 = g_cli1 - f1;
-    snprintf(note, sizeof note, "JSONL in and out; peak RSS %.1f MB; gross %.1f MB/s",
-             (double)rss1 / 1024, (double)c.bytes / 1e6 / g_cli1);
+    /* page faults: the fewest of the rounds (a first touch of a page is a
+     * fault, 10-12 us on the VMs fintag was measured on) */
+    long mf[4] = {fc1[0], fe1[0], fc2[0], fe2[0]};
+    for (int i = 1; i < rounds; i++) {
+        mf[0] = fc1[i] < mf[0] ? fc1[i] : mf[0];
+        mf[1] = fe1[i] < mf[1] ? fe1[i] : mf[1];
+        mf[2] = fc2[i] < mf[2] ? fc2[i] : mf[2];
+        mf[3] = fe2[i] < mf[3] ? fe2[i] : mf[3];
+    }
+    snprintf(note, sizeof note, "JSONL in and out; peak RSS %.1f MB; gross %.1f MB/s; %ld page faults (empty input %ld)",
+             (double)rss1 / 1024, (double)c.bytes / 1e6 / g_cli1, mf[0], mf[1]);
     row("fintag CLI -j 1 (full tagging)", &c, t_cli1, note);
-    double g_clip = cli_best(&o, "1", NULL, 1, o.reps, &rssp, NULL, NULL);
+    double g_clip = cli_best(&o, "1", NULL, 1, o.reps, &rssp, NULL, NULL, NULL);
     snprintf(note, sizeof note, "gross %.1f MB/s", (double)c.bytes / 1e6 / g_clip);
     row("fintag CLI -j 1 --plain", &c, g_clip - f1, note);
     double t_cli2 = g_cli2 - f2;
-    snprintf(note, sizeof note, "peak RSS %.1f MB; gross %.1f MB/s", (double)rss2 / 1024,
-             (double)c.bytes / 1e6 / g_cli2);
+    snprintf(note, sizeof note, "peak RSS %.1f MB; gross %.1f MB/s; %ld page faults (empty input %ld)",
+             (double)rss2 / 1024, (double)c.bytes / 1e6 / g_cli2, mf[2], mf[3]);
     row("fintag CLI -j 2", &c, t_cli2, note);
     double t_cli10 = g_cli10 - f10;
     snprintf(note, sizeof note, "pack + %zu synthetic rules; gross %.1f MB/s",
@@ -1008,7 +1027,7 @@ int main(int argc, char **argv)
     double t_stream = 0;
     if (o.stream_mb) {
         char *argv2[] = {(char *)o.fintag, "-q", "--rules", (char *)o.rules, "--jsonl", "-", NULL};
-        t_stream = run_child(argv2, NULL, &c, o.stream_mb << 20, &rss_stream, NULL);
+        t_stream = run_child(argv2, NULL, &c, o.stream_mb << 20, &rss_stream, NULL, NULL);
     }
 
     double per_sum = 0;
