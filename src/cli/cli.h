@@ -191,10 +191,10 @@ int cli_big_load(cli_doc *doc);
 
 /* heap.c: the malloc heaps in transparent huge pages.  cli_heap_tune is
  * called first thing in main(); a thread of the CLI's own calls
- * cli_heap_thread_begin first and gives what it returned to
- * cli_heap_thread_end last. */
+ * cli_heap_thread_begin with its index (1 for the first after the main
+ * thread) first and gives what it returned to cli_heap_thread_end last. */
 void cli_heap_tune(void);
-void *cli_heap_thread_begin(void);
+void *cli_heap_thread_begin(int index);
 void cli_heap_thread_end(void *block);
 
 /* run.c */

@@ -18,10 +18,10 @@
  *   boundary before the first malloc, the heap is grown 16 MiB at a time,
  *   and its first 2 MiB range, where glibc writes its first chunk header,
  *   is taken by one block that is never touched; the rest is marked.
- * - a thread's own arena (cli_heap_thread_begin): glibc maps it at a
- *   64 MiB boundary and writes its header at the start; the same block
- *   takes the rest of that first range and the arena's remaining
- *   64 MiB are marked.
+ * - a thread's own arena (cli_heap_thread_begin, for the first three -j
+ *   threads after the main one): glibc maps it at a 64 MiB boundary and
+ *   writes its header at the start; the same block takes the rest of that
+ *   first range and the arena's remaining 64 MiB are marked.
  *
  * The untouched blocks cost address space, not memory.  Everything here is
  * a hint: on another libc, under a sanitizer's allocator, or without
@@ -41,6 +41,8 @@
 /* glibc's HEAP_MAX_SIZE on 64-bit systems: a thread arena's heap is a
  * mapping of this size, aligned to it */
 #define ARENA_HEAP ((uintptr_t)64 << 20)
+/* the -j threads besides the main one whose arenas are put in huge pages */
+#define HINTED_THREADS 3
 /* what the main heap grows by at a time */
 #define TOP_PAD ((size_t)16 << 20)
 
@@ -126,12 +128,19 @@ void cli_heap_tune(void)
 #endif
 }
 
-/* Sets up the calling thread's own malloc arena (see above).  Returns the
- * block to give back to cli_heap_thread_end, or NULL.  Not for the main
- * thread, which uses the main heap. */
-void *cli_heap_thread_begin(void)
+/* Sets up the calling thread's own malloc arena (see above), for the
+ * first HINTED_THREADS threads (index counts from 1) only: a thread's
+ * arena then holds at least one 2 MiB page, where its allocations took
+ * some 0.7 MB of small pages, and on a machine with many cores that would
+ * add up (-j 16: 50 MB resident instead of 29).  The faults it saves are a
+ * cost per thread, not per document.  Returns the block to give back to
+ * cli_heap_thread_end, or NULL.  Not for the main thread, which uses the
+ * main heap. */
+void *cli_heap_thread_begin(int index)
 {
 #if HEAP_HINTS
+    if (index < 1 || index > HINTED_THREADS)
+        return NULL;
     /* the thread's first malloc creates its arena */
     uintptr_t p;
     void *fill = fill_first_range(&p);
@@ -145,6 +154,7 @@ void *cli_heap_thread_begin(void)
     madvise((void *)(base + HUGE_PAGE), (size_t)(ARENA_HEAP - HUGE_PAGE), MADV_HUGEPAGE);
     return fill;
 #else
+    (void)index;
     return NULL;
 #endif
 }

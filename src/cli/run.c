@@ -232,6 +232,7 @@ typedef struct pipeline {
 
 typedef struct worker {
     _Alignas(64) pthread_t th;
+    int index;      /* 0 for the calling thread, then 1, 2, ... */
     ft_scanner *sc;
     pipeline *p;
     ft_buf scratch; /* decoded text of the document being tagged */
@@ -584,7 +585,8 @@ static void *worker_main(void *arg)
  * malloc arena in huge pages (heap.c), then the worker. */
 static void *thread_main(void *arg)
 {
-    void *heap = cli_heap_thread_begin();
+    worker *w = arg;
+    void *heap = cli_heap_thread_begin(w->index);
     worker_main(arg);
     cli_heap_thread_end(heap);
     return NULL;
@@ -650,8 +652,10 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
     if (ctx.writer->begin && ctx.writer->begin(&ctx, of.f))
         p.write_failed = p.stop = 1;
     /* the calling thread is the first of the -j threads */
-    for (int i = 0; i < nthreads; i++)
+    for (int i = 0; i < nthreads; i++) {
         ws[i].p = &p;
+        ws[i].index = i;
+    }
     for (int i = 1; i < nthreads; i++) {
         pthread_create(&ws[i].th, NULL, thread_main, &ws[i]);
         pthread_setname_np(ws[i].th, "fintag-work"); /* for top -H and perf */
