@@ -106,6 +106,27 @@ else
     fi
 fi
 
+# memory grows little with the thread count: 32 threads (each with its
+# own malloc arena, a few of them in 2 MiB pages) take less than 16 MB
+# more than one thread, and stay under 64 MB
+head -n 200000 "$T/tiny.jsonl" > "$T/tiny200k.jsonl"
+run_timed "$T/j1.time" $FINTAG $R -q -j 1 "$T/tiny200k.jsonl" > /dev/null 2>&1
+run_timed "$T/j32.time" $FINTAG $R -q -j 32 "$T/tiny200k.jsonl" > "$T/j32.out" 2> "$T/err"
+st=$?
+if [ $st -eq 0 ] && [ "$(wc -l < "$T/j32.out")" -eq "$(wc -l < "$T/tiny200k.jsonl")" ]; then
+    pass many-threads
+else
+    fail many-threads "status $st, $(wc -l < "$T/j32.out") lines"
+fi
+under_64mb many-threads-memory "$T/j32.time" "-j 32"
+if [ $have_time -eq 1 ] && [ $asan -eq 0 ]; then
+    one=$(peak_kb "$T/j1.time"); many=$(peak_kb "$T/j32.time")
+    if [ "$many" -lt $((one + 16384)) ]; then pass many-threads-memory-growth
+    else fail many-threads-memory-growth "peak ${many} kB with -j 32, ${one} kB with -j 1"; fi
+else
+    skip many-threads-memory-growth "no /usr/bin/time or under ASan"
+fi
+
 # one 100 MB document on one line, then a small one
 awk 'BEGIN { s = "The quick brown fox jumps over the lazy dog. "; while (length(s) < 100000) s = s s;
              printf "{\"id\":\"big\",\"text\":\""; for (i = 0; i < 1000; i++) printf "%s", substr(s, 1, 100000);
