@@ -441,6 +441,9 @@ int ft_pf_pat_gate(const ft_pf_pat *p);
 int ft_pf_pat_also(const ft_pf_pat *p);
 /* Number of patterns (gated or not) of the rule set. */
 size_t ft_prefilter_pats(const ft_prefilter *pf);
+/* The number of pattern k of rule `rule` among them (below
+ * ft_prefilter_pats()), the order ft_pf_runnable() uses. */
+size_t ft_prefilter_pat_index(const ft_prefilter *pf, size_t rule, size_t k);
 /* Classes of p, each below ft_prefilter_pats(): patterns of one walk class
  * get the same ft_pf_walk_lo(), patterns of one check class the same
  * ft_pf_hit_ok(), for every hit of their (common) gate. */
@@ -484,6 +487,14 @@ int ft_pf_scan_path(const ft_prefilter *pf, ft_pf_state *st, const char *text, s
 int ft_pf_simd(const ft_prefilter *pf);
 /* Sorted byte offsets where gate's atoms start, from the last scan. */
 const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n);
+/* Which patterns can match in the document of the last scan, all at once
+ * (one call per document instead of several per pattern): run[i] is 1 for
+ * pattern i (ft_prefilter_pat_index()) when it runs plainly, or when its
+ * gate has hits and so has its also gate (unless that one is lazy), else
+ * 0; rule_run[r] is 1 when a pattern of rule r is.  run has
+ * ft_prefilter_pats() bytes, rule_run one per rule. */
+void ft_pf_runnable(const ft_prefilter *pf, const ft_pf_state *st, unsigned char *run,
+                    unsigned char *rule_run);
 
 /* ---- resolve.c --------------------------------------------------------- */
 

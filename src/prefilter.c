@@ -1918,7 +1918,8 @@ struct ft_prefilter {
     uint32_t spair[0x10000 / 32];   /* the same for atoms under four bytes */
     uint32_t h4[0x10000 / 32];      /* h4_index() of the long atoms' first four bytes */
     first_slot first[FIRST_SLOTS];  /* atoms by non-ASCII first code point */
-    size_t *rule_base;     /* first pf_pat of each rule */
+    size_t *rule_base;     /* first pf_pat of each rule, and n_pats after the last */
+    size_t n_rules;
     pf_pat *pats;
     size_t n_pats;
     /* per gate: the bytes that may stand right before a hit worth keeping
@@ -2510,6 +2511,8 @@ int ft_prefilter_build(const ft_rules *rs, ft_prefilter **out)
                 pp->gate = gate_for(pf, &set, 0);
         }
     }
+    pf->n_rules = rs->n_rules;
+    pf->rule_base[rs->n_rules] = pf->n_pats;
     for (size_t at = 0; at < pf->n_pats; at++)
         if (later[at].v)
             pf->pats[at].gate = gate_for(pf, &later[at], 1);
@@ -2558,6 +2561,11 @@ int ft_pf_pat_also(const ft_pf_pat *p)
 size_t ft_prefilter_pats(const ft_prefilter *pf)
 {
     return pf->n_pats;
+}
+
+size_t ft_prefilter_pat_index(const ft_prefilter *pf, size_t rule, size_t k)
+{
+    return pf->rule_base[rule] + k;
 }
 
 void ft_pf_pat_classes(const ft_pf_pat *p, size_t *wcls, size_t *ccls)
@@ -3008,4 +3016,20 @@ const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n)
 {
     *n = st->n[gate];
     return st->pos[gate];
+}
+
+void ft_pf_runnable(const ft_prefilter *pf, const ft_pf_state *st, unsigned char *run,
+                    unsigned char *rule_run)
+{
+    for (size_t i = 0; i < pf->n_pats; i++) {
+        const pf_pat *pp = &pf->pats[i];
+        run[i] = pp->gate < 0 ||
+                 (st->n[pp->gate] && (pp->also < 0 || pf->lazy[pp->also] || st->n[pp->also]));
+    }
+    for (size_t r = 0; r < pf->n_rules; r++) {
+        unsigned char any = 0;
+        for (size_t i = pf->rule_base[r]; i < pf->rule_base[r + 1]; i++)
+            any |= run[i];
+        rule_run[r] = any;
+    }
 }

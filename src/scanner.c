@@ -89,6 +89,8 @@ struct ft_scanner {
     ft_pf_state *pf;       /* prefilter hit lists */
     memo *wmemo, *cmemo;   /* per walk class and check class */
     size_t n_memo;
+    unsigned char *runnable; /* per pattern: can match in this document (ft_pf_runnable) */
+    unsigned char *rule_runnable; /* per rule: one of its patterns can */
     unsigned long doc_no;  /* scans so far, stamps the memos */
     int gated;             /* this scan uses the prefilter */
     name_slot names[NAME_SLOTS];  /* ft_norm_group() lookups seen before */
@@ -129,7 +131,9 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
         s->n_memo = ft_prefilter_pats(rules->pf);
         s->wmemo = ft_calloc_lines(s->n_memo + 1, sizeof *s->wmemo);
         s->cmemo = ft_calloc_lines(s->n_memo + 1, sizeof *s->cmemo);
-        if (!s->wmemo || !s->cmemo) {
+        s->runnable = ft_calloc_lines(s->n_memo + 1, 1);
+        s->rule_runnable = ft_calloc_lines(rules->n_rules + 1, 1);
+        if (!s->wmemo || !s->cmemo || !s->runnable || !s->rule_runnable) {
             ft_scanner_destroy(s);
             return FT_ERR_NOMEM;
         }
@@ -161,6 +165,8 @@ void ft_scanner_destroy(ft_scanner *s)
     }
     free(s->wmemo);
     free(s->cmemo);
+    free(s->runnable);
+    free(s->rule_runnable);
     ft_pf_state_free(s->pf);
     free(s);
 }
@@ -491,11 +497,16 @@ static void run_pattern(ft_scanner *s, const ft_rule *r, size_t k, const char *t
     }
 }
 
-/* Runs every pattern of one rule over the document. */
+/* Runs every pattern of one rule over the document, those that can match
+ * in it (s->runnable) when the scan is gated. */
 static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t len,
                      ft_doc_ctx *doc)
 {
+    const unsigned char *run =
+        s->gated ? s->runnable + ft_prefilter_pat_index(s->rules->pf, r->index, 0) : NULL;
     for (size_t k = 0; k < r->n_pat; k++) {
+        if (run && !run[k])
+            continue;
         size_t n_hits = 0;
         const size_t *hits = NULL;
         const ft_pf_pat *g = s->gated ? ft_prefilter_pat(s->rules->pf, r->index, k) : NULL;
@@ -735,15 +746,18 @@ int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
     if (!opts->plain && R->pf && s->pf) {
         if (ft_prefilter_scan(R->pf, s->pf, subject, len))
             return FT_ERR_NOMEM;
+        ft_pf_runnable(R->pf, s->pf, s->runnable, s->rule_runnable);
         s->gated = 1;
     }
+    /* a gated scan skips the rules none of whose patterns can match */
+    const unsigned char *rule_run = s->gated ? s->rule_runnable : NULL;
     for (size_t i = 0; i < R->n_rules; i++)
-        if (R->rules[i].hidden && fact_ok(&R->rules[i], &doc))
+        if (R->rules[i].hidden && (!rule_run || rule_run[i]) && fact_ok(&R->rules[i], &doc))
             run_rule(s, &R->rules[i], subject, len, &doc);
     s->n_cands = 0;
     s->n_pattrs = 0;
     for (size_t i = 0; i < R->n_rules; i++)
-        if (!R->rules[i].hidden && fact_ok(&R->rules[i], &doc))
+        if (!R->rules[i].hidden && (!rule_run || rule_run[i]) && fact_ok(&R->rules[i], &doc))
             run_rule(s, &R->rules[i], subject, len, &doc);
 
     ft_resolve(s->cands, s->n_cands, opts->keep_overlaps);

@@ -147,6 +147,29 @@ static char *decode_cstr(const cli_doc *doc, const cli_jsonl_val *v)
     return b.p;
 }
 
+/* The id of a JSON number (n bytes at s, validated by the scanner, which
+ * bounds their length) as text: what cJSON's strtod and "%.17g" make of it,
+ * as the tree path gives.  An integer of up to 15 digits is exact in a
+ * double and prints as its own digits, so it is copied; the rest take the
+ * long way, which was a tenth of the time of a run over a million
+ * one-line documents with numeric ids. */
+static char *number_id(const char *s, size_t n)
+{
+    size_t i = n && s[0] == '-';
+    int digits = n > i && n - i <= 15 && !(n - i == 1 && s[i] == '0' && i);
+    for (size_t k = i; digits && k < n; k++)
+        digits = s[k] >= '0' && s[k] <= '9';
+    if (digits)
+        return ft_strndup(s, n);
+    char num[64], tmp[64];
+    if (n >= sizeof num)
+        n = sizeof num - 1;
+    memcpy(num, s, n);
+    num[n] = 0;
+    snprintf(tmp, sizeof tmp, "%.17g", strtod(num, NULL));
+    return ft_strdup(tmp);
+}
+
 /* Prepares a line the fast scanner accepted: decodes the text, the id and
  * the date exactly as prepare_cjson would have. */
 static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line *ln,
@@ -181,13 +204,7 @@ static int prepare_fast(const cli_opts *opts, cli_doc *doc, const cli_jsonl_line
     if (ln->id.found && ln->id.kind == '"') {
         doc->id = decode_cstr(doc, &ln->id);
     } else if (ln->id.found && ln->id.kind == '0') {
-        /* cJSON reads numbers with strtod; the scanner bounds their length */
-        char num[64], tmp[64];
-        size_t l = ln->id.end - ln->id.start;
-        memcpy(num, doc->raw + ln->id.start, l);
-        num[l] = 0;
-        snprintf(tmp, sizeof tmp, "%.17g", strtod(num, NULL));
-        doc->id = ft_strdup(tmp);
+        doc->id = number_id(doc->raw + ln->id.start, ln->id.end - ln->id.start);
     }
     if (opts->date_field && ln->date.found && ln->date.kind == '"')
         doc->json_date = decode_cstr(doc, &ln->date);
