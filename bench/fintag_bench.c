@@ -323,6 +323,45 @@ static double full_run(const ft_rules *r, const corpus *c, FILE *null, size_t *b
 #define RUNS_PER_ROUND 3
 #define SLICES 16
 
+/* The first sentence of each of c's documents (up to the first 。！？ or
+ * ". ", "! ", "? ", at most 200 bytes, cut at a character boundary), as a
+ * corpus of short documents in *out (the texts are copies). */
+static void first_sentences(const corpus *c, corpus *out)
+{
+    out->d = malloc((c->n + 1) * sizeof *out->d);
+    out->n = out->bytes = 0;
+    if (!out->d)
+        die("out of memory");
+    for (size_t i = 0; i < c->n; i++) {
+        const char *t = c->d[i].text;
+        size_t n = c->d[i].len, e = 0;
+        while (e < n && e < 200) {
+            if (!strncmp(t + e, "\xe3\x80\x82", 3) || !strncmp(t + e, "\xef\xbc\x81", 3) ||
+                !strncmp(t + e, "\xef\xbc\x9f", 3)) {
+                e += 3;
+                break;
+            }
+            if ((t[e] == '.' || t[e] == '!' || t[e] == '?') && (e + 1 == n || t[e + 1] == ' ')) {
+                e++;
+                break;
+            }
+            e++;
+        }
+        while (e < n && ((unsigned char)t[e] & 0xC0) == 0x80)
+            e--; /* back to a character boundary */
+        if (!e)
+            continue;
+        char *p = malloc(e + 1);
+        if (!p)
+            die("out of memory");
+        memcpy(p, t, e);
+        p[e] = 0;
+        out->d[out->n].text = p;
+        out->d[out->n++].len = e;
+        out->bytes += e;
+    }
+}
+
 /* Slice k of SLICES of c's documents (consecutive, about equal counts). */
 static corpus slice(const corpus *c, size_t k)
 {
@@ -934,6 +973,23 @@ int main(int argc, char **argv)
              (double)full_out / 1e6);
     row("full tagging in process (library + JSONL out)", &c, t_full, note);
 
+    /* short documents (headlines, one-sentence items): what a document
+     * costs besides its bytes */
+    corpus sc;
+    first_sentences(&c, &sc);
+    double t_snaive = 1e30, t_sfull = 1e30, pr_short[MAX_REPS];
+    for (int i = 0; i < o.reps; i++) {
+        size_t m, out;
+        double a = naive_run(&nv, &sc, NULL, &m), b = full_run(r, &sc, null, &out);
+        t_snaive = a < t_snaive ? a : t_snaive;
+        t_sfull = b < t_sfull ? b : t_sfull;
+        pr_short[i] = a / b;
+    }
+    snprintf(note, sizeof note, "each document's first sentence: %zu documents of %.0f bytes on average",
+             sc.n, (double)sc.bytes / (double)sc.n);
+    row("naive loop, short documents", &sc, t_snaive, note);
+    row("full tagging in process, short documents", &sc, t_sfull, NULL);
+
     /* Python re */
     double t_py = python_re(&o, r, note, sizeof note);
     if (t_py > 0)
@@ -1084,6 +1140,9 @@ int main(int argc, char **argv)
         printf("  full tagging -j 2 vs Vectorscan:   %6.2fx\n", t_hs / t_cli2);
     }
     printf("  library fast path vs naive loop:   %6.1fx\n", t_naive / t_fast);
+    printf("  short documents, full vs naive:    %6.1fx  (in process; median of %d interleaved runs,"
+           " best times %.1fx)\n",
+           median(pr_short, o.reps), o.reps, t_snaive / t_sfull);
     printf("  2 threads vs 1:                    %6.2fx  (goal >= 1.8x; median of %d rounds, each"
            " the best of %d runs; best times %.2fx, gross %.2fx)\n",
            median(pr_threads, rounds), rounds, RUNS_PER_ROUND, t_cli1 / t_cli2, g_cli1 / g_cli2);
