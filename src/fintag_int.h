@@ -491,10 +491,11 @@ const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n);
  * (one call per document instead of several per pattern): run[i] is 1 for
  * pattern i (ft_prefilter_pat_index()) when it runs plainly, or when its
  * gate has hits and so has its also gate (unless that one is lazy), else
- * 0; rule_run[r] is 1 when a pattern of rule r is.  run has
- * ft_prefilter_pats() bytes, rule_run one per rule. */
-void ft_pf_runnable(const ft_prefilter *pf, const ft_pf_state *st, unsigned char *run,
-                    unsigned char *rule_run);
+ * 0.  The rules with such a pattern go to rules[], in ascending order;
+ * returns their number.  run has ft_prefilter_pats() bytes, rules room
+ * for every rule. */
+size_t ft_pf_runnable(const ft_prefilter *pf, const ft_pf_state *st, unsigned char *run,
+                      size_t *rules);
 
 /* ---- resolve.c --------------------------------------------------------- */
 

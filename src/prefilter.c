@@ -3018,18 +3018,18 @@ const size_t *ft_pf_hits(const ft_pf_state *st, int gate, size_t *n)
     return st->pos[gate];
 }
 
-void ft_pf_runnable(const ft_prefilter *pf, const ft_pf_state *st, unsigned char *run,
-                    unsigned char *rule_run)
+size_t ft_pf_runnable(const ft_prefilter *pf, const ft_pf_state *st, unsigned char *run,
+                      size_t *rules)
 {
+    size_t n = 0, r = 0;
     for (size_t i = 0; i < pf->n_pats; i++) {
         const pf_pat *pp = &pf->pats[i];
+        while (i >= pf->rule_base[r + 1])
+            r++; /* pattern i is rule r's */
         run[i] = pp->gate < 0 ||
                  (st->n[pp->gate] && (pp->also < 0 || pf->lazy[pp->also] || st->n[pp->also]));
+        if (run[i] && (n == 0 || rules[n - 1] != r))
+            rules[n++] = r;
     }
-    for (size_t r = 0; r < pf->n_rules; r++) {
-        unsigned char any = 0;
-        for (size_t i = pf->rule_base[r]; i < pf->rule_base[r + 1]; i++)
-            any |= run[i];
-        rule_run[r] = any;
-    }
+    return n;
 }

@@ -90,7 +90,7 @@ struct ft_scanner {
     memo *wmemo, *cmemo;   /* per walk class and check class */
     size_t n_memo;
     unsigned char *runnable; /* per pattern: can match in this document (ft_pf_runnable) */
-    unsigned char *rule_runnable; /* per rule: one of its patterns can */
+    size_t *rule_list;     /* the rules to run on this document, ascending */
     unsigned long doc_no;  /* scans so far, stamps the memos */
     int gated;             /* this scan uses the prefilter */
     name_slot names[NAME_SLOTS];  /* ft_norm_group() lookups seen before */
@@ -123,6 +123,11 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
     }
     if (s->jstack)
         pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
+    s->rule_list = ft_calloc_lines(rules->n_rules + 1, sizeof *s->rule_list);
+    if (!s->rule_list) {
+        ft_scanner_destroy(s);
+        return FT_ERR_NOMEM;
+    }
     if (rules->pf && ft_pf_state_create(rules->pf, &s->pf) != FT_OK) {
         ft_scanner_destroy(s);
         return FT_ERR_NOMEM;
@@ -132,8 +137,7 @@ int ft_scanner_create(const ft_rules *rules, ft_scanner **out)
         s->wmemo = ft_calloc_lines(s->n_memo + 1, sizeof *s->wmemo);
         s->cmemo = ft_calloc_lines(s->n_memo + 1, sizeof *s->cmemo);
         s->runnable = ft_calloc_lines(s->n_memo + 1, 1);
-        s->rule_runnable = ft_calloc_lines(rules->n_rules + 1, 1);
-        if (!s->wmemo || !s->cmemo || !s->runnable || !s->rule_runnable) {
+        if (!s->wmemo || !s->cmemo || !s->runnable) {
             ft_scanner_destroy(s);
             return FT_ERR_NOMEM;
         }
@@ -166,7 +170,7 @@ void ft_scanner_destroy(ft_scanner *s)
     free(s->wmemo);
     free(s->cmemo);
     free(s->runnable);
-    free(s->rule_runnable);
+    free(s->rule_list);
     ft_pf_state_free(s->pf);
     free(s);
 }
@@ -742,23 +746,32 @@ int ft_scanner_scan_doc(ft_scanner *s, const char *text, size_t len,
         doc = *carry;
     parse_ref_date(&doc, opts->ref_date);
     const ft_rules *R = s->rules;
+    size_t n_list;
     s->gated = 0;
     if (!opts->plain && R->pf && s->pf) {
         if (ft_prefilter_scan(R->pf, s->pf, subject, len))
             return FT_ERR_NOMEM;
-        ft_pf_runnable(R->pf, s->pf, s->runnable, s->rule_runnable);
+        n_list = ft_pf_runnable(R->pf, s->pf, s->runnable, s->rule_list);
         s->gated = 1;
+    } else {
+        for (size_t i = 0; i < R->n_rules; i++)
+            s->rule_list[i] = i;
+        n_list = R->n_rules;
     }
-    /* a gated scan skips the rules none of whose patterns can match */
-    const unsigned char *rule_run = s->gated ? s->rule_runnable : NULL;
-    for (size_t i = 0; i < R->n_rules; i++)
-        if (R->rules[i].hidden && (!rule_run || rule_run[i]) && fact_ok(&R->rules[i], &doc))
-            run_rule(s, &R->rules[i], subject, len, &doc);
+    /* the rules that can match (a gated scan leaves out those none of
+     * whose patterns can), context rules first, each group in pack order */
+    for (size_t j = 0; j < n_list; j++) {
+        const ft_rule *r = &R->rules[s->rule_list[j]];
+        if (r->hidden && fact_ok(r, &doc))
+            run_rule(s, r, subject, len, &doc);
+    }
     s->n_cands = 0;
     s->n_pattrs = 0;
-    for (size_t i = 0; i < R->n_rules; i++)
-        if (!R->rules[i].hidden && (!rule_run || rule_run[i]) && fact_ok(&R->rules[i], &doc))
-            run_rule(s, &R->rules[i], subject, len, &doc);
+    for (size_t j = 0; j < n_list; j++) {
+        const ft_rule *r = &R->rules[s->rule_list[j]];
+        if (!r->hidden && fact_ok(r, &doc))
+            run_rule(s, r, subject, len, &doc);
+    }
 
     ft_resolve(s->cands, s->n_cands, opts->keep_overlaps);
     if (carry) {
