@@ -513,16 +513,11 @@ static void run_rule(ft_scanner *s, const ft_rule *r, const char *text, size_t l
             continue;
         size_t n_hits = 0;
         const size_t *hits = NULL;
+        /* a runnable gated pattern has hits of its gate (and of its also
+         * gate, unless that one is lazy): ft_pf_runnable checked */
         const ft_pf_pat *g = s->gated ? ft_prefilter_pat(s->rules->pf, r->index, k) : NULL;
-        if (g) {
+        if (g)
             hits = ft_pf_hits(s->pf, ft_pf_pat_gate(g), &n_hits);
-            size_t n_also = 1;
-            int also = ft_pf_pat_also(g);
-            if (also >= 0 && !ft_pf_gate_lazy(s->rules->pf, also))
-                ft_pf_hits(s->pf, also, &n_also);
-            if (n_hits == 0 || n_also == 0)
-                continue;
-        }
         run_pattern(s, r, k, text, len, doc, g, hits, n_hits);
     }
 }
