@@ -196,6 +196,12 @@ int cli_big_load(cli_doc *doc);
 void cli_heap_tune(void);
 void *cli_heap_thread_begin(int index);
 void cli_heap_thread_end(void *block);
+/* A fresh mapping of at least bytes, zeroed, aligned to a huge page and
+ * marked for huge pages before anything touches it (a range with one small
+ * page in it never becomes a huge page), or NULL; freed with
+ * cli_heap_unmap and the same size. */
+void *cli_heap_map(size_t bytes);
+void cli_heap_unmap(void *p, size_t bytes);
 
 /* run.c */
 int cli_run_tag(const cli_opts *opts, const ft_rules *rules);

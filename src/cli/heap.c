@@ -23,7 +23,9 @@
  *   writes its header at the start; the same block takes the rest of that
  *   first range and the arena's remaining 64 MiB are marked.
  *
- * The untouched blocks cost address space, not memory.  Everything here is
+ * cli_heap_map gives a fresh mapping marked the same way (the pipeline's
+ * slabs and output regions).  The untouched blocks cost address space, not
+ * memory.  Everything here is
  * a hint: on another libc, under a sanitizer's allocator, or without
  * transparent huge pages, nothing changes but a few system calls.
  */
@@ -163,4 +165,33 @@ void *cli_heap_thread_begin(int index)
 void cli_heap_thread_end(void *block)
 {
     free(block);
+}
+
+/* Rounds n up to whole huge pages. */
+static size_t huge_round(size_t n)
+{
+    return (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
+void *cli_heap_map(size_t bytes)
+{
+    size_t total = huge_round(bytes), span = total + HUGE_PAGE;
+    char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+    if (a > m)
+        munmap(m, (size_t)(a - m));
+    if (a + total < m + span)
+        munmap(a + total, (size_t)(m + span - (a + total)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, total, MADV_HUGEPAGE);
+#endif
+    return a;
+}
+
+void cli_heap_unmap(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, huge_round(bytes));
 }

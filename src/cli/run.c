@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -25,7 +24,6 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <limits.h>
-#include <stdint.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -188,8 +186,7 @@ static double now_sec(void)
  * buffer).  The entities of a batch of news take about half its bytes. */
 #define OUT_BYTES BATCH_BYTES
 #define SLOT_BYTES (SLAB_BYTES + OUT_BYTES)
-#define HUGE_PAGE ((size_t)2 << 20)
-#define SLOTS_MAP_BYTES ((NSLOTS * SLOT_BYTES + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE)
+#define SLOTS_MAP_BYTES ((size_t)NSLOTS * SLOT_BYTES)
 
 typedef struct slot {
     cli_doc docs[BATCH_DOCS];
@@ -381,37 +378,14 @@ static void write_batch(pipeline *p, slot *s)
     }
 }
 
-/* Maps the slots' memory, one region of `total` bytes aligned to a huge
- * page and marked for transparent huge pages before anything touches it
- * (a range with one 4 KiB page already in it never becomes a huge page).
- * A first touch of a 4 KiB page costs a page fault, 10-12 us on the virtual
- * machines fintag was measured on; a huge page takes one fault for 2 MiB.
- * Returns NULL when the mapping fails. */
-static char *map_slots(size_t total)
-{
-    size_t span = total + HUGE_PAGE;
-    char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    char *a = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-    if (a > m)
-        munmap(m, (size_t)(a - m));
-    if (a + total < m + span)
-        munmap(a + total, (size_t)(m + span - (a + total)));
-#ifdef MADV_HUGEPAGE
-    madvise(a, total, MADV_HUGEPAGE);
-#endif
-    return a;
-}
-
 /* Gives slot s its slab and output region, side by side in the slots'
- * mapping (see map_slots).  Without the mapping the slot gets a malloc'ed
+ * mapping (in huge pages: cli_heap_map).  Without the mapping the slot gets a malloc'ed
  * slab and no output region, or neither (its documents then keep their
  * own buffers).  Called by the reading thread only. */
 static void slab_get(pipeline *p, slot *s)
 {
     if (!p->slabs && !p->slabs_failed) {
-        p->slabs = map_slots(SLOTS_MAP_BYTES);
+        p->slabs = cli_heap_map(SLOTS_MAP_BYTES);
         p->slabs_failed = !p->slabs;
     }
     if (p->slabs) {
@@ -678,7 +652,7 @@ int cli_run_tag(const cli_opts *o, const ft_rules *rules)
     for (int i = 0; i < NSLOTS && !p.slabs; i++)
         free(p.slots[i].slab.p);
     if (p.slabs)
-        munmap(p.slabs, SLOTS_MAP_BYTES);
+        cli_heap_unmap(p.slabs, SLOTS_MAP_BYTES);
     free(p.slots);
     for (int i = 0; i < nthreads; i++)
         ft_scanner_destroy(ws[i].sc);
